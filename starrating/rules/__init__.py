@@ -1,0 +1,68 @@
+"""Star-rating rule engine (星级评价细则): parse, validate, evaluate, explain.
+
+Pure Python on the standard library only: nothing here may import Flask or a
+database layer, so the engine runs the same in the app, the CLI and the tests.
+See ``docs/rules-engine.md`` and the contract ``rules.md``.
+"""
+
+from .engine import (
+    DimensionResult,
+    IndicatorResult,
+    NextStar,
+    QuotaDrop,
+    Reason,
+    StudentInput,
+    StudentResult,
+    evaluate,
+    round_score,
+)
+from .model import (
+    Cap,
+    Dimension,
+    Indicator,
+    Item,
+    Overall,
+    Requirement,
+    RuleError,
+    RuleSet,
+    RuleValidationError,
+    Title,
+)
+from .parse import load_rules
+from .students import (
+    StudentsInputError,
+    aggregate_entries,
+    evaluate_json,
+    parse_students_json,
+    result_to_json,
+    results_to_json,
+)
+
+__all__ = [
+    "Cap",
+    "Dimension",
+    "DimensionResult",
+    "Indicator",
+    "IndicatorResult",
+    "Item",
+    "NextStar",
+    "Overall",
+    "QuotaDrop",
+    "Reason",
+    "Requirement",
+    "RuleError",
+    "RuleSet",
+    "RuleValidationError",
+    "StudentInput",
+    "StudentResult",
+    "StudentsInputError",
+    "Title",
+    "aggregate_entries",
+    "evaluate",
+    "evaluate_json",
+    "load_rules",
+    "parse_students_json",
+    "result_to_json",
+    "results_to_json",
+    "round_score",
+]

@@ -1,0 +1,553 @@
+"""Evaluate a rule set for a term's students: the 11 steps of rules.md, exactly.
+
+The app aggregates entries in SQL, so a student arrives as per-indicator point sums
+(:class:`StudentInput.totals`, keyed ``dimension.indicator``; a missing key is 0, an
+unknown key is ignored). All arithmetic is on :class:`~decimal.Decimal` values in a
+60-digit context, so sums of cent amounts are exact. The weighted overall score is
+compared and ranked through its exact numerator ``sum(weight × score)`` (the common
+denominator ``sum(weight)`` is the same for everyone); the ``overall_score`` shown is
+that quotient to 60 digits, and :func:`round_score` rounds it exactly.
+
+Results are plain objects built once per evaluation. The structured reasons are kept as
+fields (which threshold, cap, requirement or quota decided each level); the text and
+the next-star advice (:class:`NextStar`) are derived from them on demand, so a bulk
+evaluation does not pay for explanations nobody reads.
+
+Next star (rules.md is silent; what a school expects): the target is the lowest level
+above the current stars that has a threshold. ``points_needed`` is counted on the
+dimension score before its ``[0, max]`` clamp (so a student far below 0 needs the
+points that lift the raw sum), i.e. the smallest extra points that reach the target
+threshold. It is not reachable when: the student is at ``max_stars`` (``at_max``); a
+cap fixes the score (``score_fixed``) or holds the stars (``capped``); no higher level
+has a threshold (``no_threshold``); the threshold is above the dimension max
+(``above_max``); or the remaining headroom of the indicators (sum over indicators of
+``max − subtotal``; unlimited when an indicator has no max) cannot cover it
+(``headroom``). A student whose score already reaches the next threshold but who lost a
+quota place gets ``quota`` with no point figure, since more points only improve the
+rank. When the target level has a quota, ``quota_limited`` warns that reaching the
+threshold may still not suffice.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from .model import Cap, Dimension, Requirement, RuleSet
+
+ZERO = Decimal(0)
+_INF = Decimal("Infinity")
+_NEG_INF = Decimal("-Infinity")
+_CENT = Decimal("0.01")
+_CTX = decimal.Context(prec=60, rounding=ROUND_HALF_UP, traps=[decimal.InvalidOperation, decimal.DivisionByZero])
+
+
+@dataclass(frozen=True, slots=True)
+class StudentInput:
+    """One student of the term: group fields, flags and per-indicator point sums."""
+
+    id: str
+    class_: str
+    grade: str
+    flags: frozenset[str] = frozenset()
+    totals: Mapping[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaDrop:
+    """A quota refused this student a place at ``level``; they went to ``level − 1``."""
+
+    level: int
+    limit: int
+    percent: Decimal
+    scope: str
+    group: str
+    group_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class NextStar:
+    """What the next star of a dimension needs.
+
+    ``reason`` is ``reachable`` (``points_needed`` more points reach ``level`` at
+    ``threshold``), or why not: ``at_max``, ``capped``, ``score_fixed``,
+    ``no_threshold``, ``above_max``, ``headroom``, ``quota``.
+    """
+
+    reason: str
+    level: int | None = None
+    threshold: Decimal | None = None
+    points_needed: Decimal | None = None
+    quota_limited: bool = False
+    cap: str | None = None
+    headroom: Decimal | None = None
+
+    @property
+    def reachable(self) -> bool:
+        return self.reason == "reachable"
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorResult:
+    """An indicator's raw point sum and its subtotal after the ``[min, max]`` clamp."""
+
+    key: str
+    name: str
+    raw: Decimal
+    subtotal: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One step that set a star level, for the explanation.
+
+    ``code``: ``threshold`` / ``below_thresholds`` (step 3 or 7), ``min_stars`` (step 7,
+    ``subject`` is the weakest dimension), ``score_cap`` (step 2), ``cap`` (step 4 or 9),
+    ``requirement`` (step 8), ``quota`` (step 5 or 10). ``stars`` is the level after
+    the step.
+    """
+
+    code: str
+    stars: int
+    level: int | None = None
+    value: Decimal | None = None
+    subject: str | None = None
+    quota: QuotaDrop | None = None
+
+
+class _Dim:
+    """Per-ruleset precomputation for one dimension."""
+
+    __slots__ = (
+        "index", "key", "name", "dim", "base_eff", "max", "weight", "thr_desc", "thr_asc",
+        "inds", "score_caps", "star_caps", "quota_desc", "scope", "bounded_max",
+    )
+
+    def __init__(self, index: int, dim: Dimension, caps: Sequence[Cap]):
+        self.index = index
+        self.key = dim.key
+        self.name = dim.name
+        self.dim = dim
+        self.max = dim.max
+        self.weight = dim.weight
+        self.thr_desc = sorted(dim.thresholds.items(), reverse=True)
+        self.thr_asc = sorted(dim.thresholds.items())
+        base = dim.base
+        inds = []
+        for ind in dim.indicators:
+            lo = _NEG_INF if ind.min is None else ind.min
+            hi = _INF if ind.max is None else ind.max
+            zero = min(max(ZERO, lo), hi)
+            base += zero
+            inds.append((f"{dim.key}.{ind.key}", lo, hi, zero))
+        # the sum of every subtotal's value when absent is folded into the base
+        self.base_eff = base
+        self.inds = tuple(inds)
+        self.bounded_max = all(ind.max is not None for ind in dim.indicators)
+        self.score_caps = [c for c in caps if c.dimension == dim.key and c.score is not None]
+        self.star_caps = [c for c in caps if c.dimension == dim.key and c.max_stars is not None]
+        self.quota_desc = sorted(dim.quota.items(), reverse=True)
+        self.scope = dim.quota_scope
+
+
+class DimensionResult:
+    """A dimension's score and stars for one student, with what decided them."""
+
+    __slots__ = (
+        "key", "name", "raw_score", "computed_score", "score", "score_cap",
+        "threshold_stars", "threshold", "cap_max", "cap", "stars", "quota_drops",
+        "_spec", "_totals", "_max_stars",
+    )
+
+    def __init__(self, spec: _Dim, totals: Mapping[str, Decimal], raw_score: Decimal, max_stars: int):
+        self.key = spec.key
+        self.name = spec.name
+        #: base + indicator subtotals, before the [0, max] clamp
+        self.raw_score = raw_score
+        #: after the clamp, before any score cap
+        self.computed_score = raw_score
+        self.score = raw_score
+        #: name of the cap that replaced the score, if any
+        self.score_cap: str | None = None
+        #: stars from the thresholds alone (step 3) and the threshold value reached
+        self.threshold_stars = 0
+        self.threshold: Decimal | None = None
+        #: the lowest matching star cap (step 4), whether or not it lowered the stars
+        self.cap_max: int | None = None
+        self.cap: str | None = None
+        #: final stars (after the quota)
+        self.stars = 0
+        self.quota_drops: tuple[QuotaDrop, ...] = ()
+        self._spec = spec
+        self._totals = totals
+        self._max_stars = max_stars
+
+    def __repr__(self) -> str:
+        return f"DimensionResult({self.key!r}, score={self.score}, stars={self.stars})"
+
+    @property
+    def weight(self) -> Decimal:
+        return self._spec.weight
+
+    @property
+    def max(self) -> Decimal:
+        return self._spec.max
+
+    @property
+    def capped_stars(self) -> int:
+        """Stars after step 4 (thresholds and caps), before the quota."""
+        if self.cap_max is None:
+            return self.threshold_stars
+        return min(self.threshold_stars, self.cap_max)
+
+    @property
+    def indicators(self) -> dict[str, IndicatorResult]:
+        """Per indicator (full key): raw point sum and clamped subtotal."""
+        out = {}
+        get = self._totals.get
+        for ind, (key, lo, hi, _zero) in zip(self._spec.dim.indicators, self._spec.inds, strict=True):
+            raw = get(key, ZERO)
+            out[key] = IndicatorResult(key, ind.name, raw, min(max(raw, lo), hi))
+        return out
+
+    @property
+    def reasons(self) -> list[Reason]:
+        """The steps that set this dimension's stars, in evaluation order."""
+        out = []
+        if self.score_cap is not None:
+            out.append(Reason("score_cap", self.threshold_stars, value=self.score, subject=self.score_cap))
+        if self.threshold is None:
+            lowest = self._spec.thr_asc[0] if self._spec.thr_asc else (None, None)
+            out.append(Reason("below_thresholds", 0, level=lowest[0], value=lowest[1]))
+        else:
+            out.append(Reason("threshold", self.threshold_stars, level=self.threshold_stars, value=self.threshold))
+        if self.cap_max is not None and self.cap_max < self.threshold_stars:
+            out.append(Reason("cap", self.cap_max, level=self.cap_max, subject=self.cap))
+        stars = self.capped_stars
+        for drop in self.quota_drops:
+            stars = drop.level - 1
+            out.append(Reason("quota", stars, level=drop.level, value=drop.percent, quota=drop))
+        return out
+
+    @property
+    def next_star(self) -> NextStar:
+        """How the next star can be reached, or why it cannot."""
+        spec = self._spec
+        stars = self.stars
+        if stars >= self._max_stars:
+            return NextStar("at_max")
+        if self.score_cap is not None:
+            return NextStar("score_fixed", cap=self.score_cap)
+        if self.cap_max is not None and self.cap_max <= stars:
+            return NextStar("capped", level=stars + 1, cap=self.cap)
+        target = next(((lv, t) for lv, t in spec.thr_asc if lv > stars), None)
+        if target is None:
+            return NextStar("no_threshold", level=stars + 1)
+        level, threshold = target
+        if self.cap_max is not None and level > self.cap_max:
+            return NextStar("capped", level=level, threshold=threshold, cap=self.cap)
+        quota_limited = any(lv == level for lv, _q in spec.quota_desc)
+        if self.score >= threshold:
+            return NextStar("quota", level=level, threshold=threshold, quota_limited=True)
+        if threshold > spec.max:
+            return NextStar("above_max", level=level, threshold=threshold)
+        needed = _CTX.subtract(threshold, self.raw_score)
+        if not spec.bounded_max:
+            headroom = None
+        else:
+            headroom = ZERO
+            get = self._totals.get
+            for key, lo, hi, _zero in spec.inds:
+                headroom = _CTX.add(headroom, _CTX.subtract(hi, min(max(get(key, ZERO), lo), hi)))
+            if headroom < needed:
+                return NextStar("headroom", level=level, threshold=threshold, points_needed=needed, headroom=headroom)
+        return NextStar("reachable", level=level, threshold=threshold, points_needed=needed,
+                        quota_limited=quota_limited, headroom=headroom)
+
+
+class StudentResult:
+    """One student's dimension results, overall score and stars, and titles."""
+
+    __slots__ = (
+        "id", "class_", "grade", "dimensions", "overall_score", "overall_threshold_stars",
+        "overall_threshold", "min_dimension", "failed_requirement", "required_stars",
+        "overall_cap_max", "overall_cap", "overall_stars", "overall_quota_drops", "titles",
+        "_rank", "_method", "_weight_sum",
+    )
+
+    def __init__(self, student: StudentInput, dimensions: dict[str, DimensionResult]):
+        self.id = student.id
+        self.class_ = student.class_
+        self.grade = student.grade
+        self.dimensions = dimensions
+        #: weighted: sum(w×score)/sum(w); star_sum: the star sum; min_stars: None
+        self.overall_score: Decimal | None = None
+        #: step 7: stars from the thresholds (or the weakest dimension for min_stars)
+        self.overall_threshold_stars = 0
+        self.overall_threshold: Decimal | None = None
+        self.min_dimension: str | None = None
+        #: step 8: the requirement that lowered the stars, and the stars after it
+        self.failed_requirement: Requirement | None = None
+        self.required_stars = 0
+        #: step 9: the lowest matching overall cap, whether or not it lowered the stars
+        self.overall_cap_max: int | None = None
+        self.overall_cap: str | None = None
+        self.overall_stars = 0
+        self.overall_quota_drops: tuple[QuotaDrop, ...] = ()
+        self.titles: list[str] = []
+        self._rank: Decimal = ZERO
+        self._method = "weighted"
+        self._weight_sum = Decimal(1)
+
+    def __repr__(self) -> str:
+        return f"StudentResult({self.id!r}, overall_stars={self.overall_stars}, titles={self.titles!r})"
+
+    @property
+    def overall_reasons(self) -> list[Reason]:
+        """The steps that set the overall stars, in evaluation order."""
+        out = []
+        if self._method == "min_stars":
+            out.append(Reason("min_stars", self.overall_threshold_stars, subject=self.min_dimension))
+        elif self.overall_threshold is None:
+            out.append(Reason("below_thresholds", 0))
+        else:
+            out.append(Reason("threshold", self.overall_threshold_stars, level=self.overall_threshold_stars,
+                              value=self.overall_threshold))
+        if self.failed_requirement is not None:
+            out.append(Reason("requirement", self.required_stars, level=self.failed_requirement.stars,
+                              value=Decimal(self.failed_requirement.all_dimensions_at_least)))
+        if self.overall_cap_max is not None and self.overall_cap_max < self.required_stars:
+            out.append(Reason("cap", self.overall_cap_max, level=self.overall_cap_max, subject=self.overall_cap))
+        for drop in self.overall_quota_drops:
+            out.append(Reason("quota", drop.level - 1, level=drop.level, value=drop.percent, quota=drop))
+        return out
+
+    @property
+    def overall_method(self) -> str:
+        return self._method
+
+    @property
+    def exact_overall_score(self) -> Fraction | None:
+        """The overall score as an exact fraction (None for min_stars)."""
+        if self._method == "min_stars":
+            return None
+        return Fraction(self._rank) / Fraction(self._weight_sum)
+
+    def explain(self, lang: str = "zh") -> list[str]:
+        """Human-readable reasons, one line per dimension, then overall and titles."""
+        from .explain import explain_student
+
+        return explain_student(self, lang)
+
+
+def round_score(value: Decimal | Fraction) -> Decimal:
+    """Round half away from zero to 2 decimal places, exactly."""
+    if isinstance(value, Decimal):
+        return value.quantize(_CENT, rounding=ROUND_HALF_UP, context=_CTX)
+    scaled = abs(value) * 100
+    q = int(scaled)
+    if scaled - q >= Fraction(1, 2):
+        q += 1
+    return Decimal(q if value >= 0 else -q).scaleb(-2)
+
+
+def evaluate(ruleset: RuleSet, students: Sequence[StudentInput]) -> list[StudentResult]:
+    """Evaluate every student of a term (quotas count among all of them); input order kept."""
+    with decimal.localcontext(_CTX):
+        return _evaluate(ruleset, students)
+
+
+def _evaluate(ruleset: RuleSet, students: Sequence[StudentInput]) -> list[StudentResult]:
+    max_stars = ruleset.max_stars
+    caps = ruleset.caps
+    specs = [_Dim(i, d, caps) for i, d in enumerate(ruleset.dimensions)]
+    flag_caps = [c for c in caps if c.flag is not None]
+    ind_caps = [c for c in caps if c.indicator is not None]
+    any_dim_caps = any(s.score_caps or s.star_caps for s in specs)
+    overall = ruleset.overall
+    method = overall.method
+    results: list[StudentResult] = []
+    dim_results: list[list[DimensionResult]] = [[] for _ in specs]
+
+    # steps 1-4, per student
+    for st in students:
+        totals = st.totals
+        get = totals.get
+        matched: list[Cap] | None = None
+        if flag_caps or ind_caps:
+            flags = st.flags
+            matched = [c for c in flag_caps if c.flag in flags] if flags else []
+            for c in ind_caps:
+                if get(c.indicator, ZERO) < c.below:
+                    matched.append(c)
+            matched.sort(key=caps.index)
+        dims: dict[str, DimensionResult] = {}
+        for spec in specs:
+            acc = spec.base_eff
+            for key, lo, hi, zero in spec.inds:
+                v = get(key)
+                if v is not None:
+                    if v < lo:
+                        v = lo
+                    elif v > hi:
+                        v = hi
+                    acc += v - zero
+            r = DimensionResult(spec, totals, acc, max_stars)
+            if acc < 0:
+                acc = ZERO
+            elif acc > spec.max:
+                acc = spec.max
+            r.computed_score = acc
+            if matched and any_dim_caps:
+                for c in matched:
+                    if c.dimension != spec.key:
+                        continue
+                    if c.score is not None:
+                        if r.score_cap is None or c.score < acc:
+                            acc = c.score
+                            r.score_cap = c.name
+                    elif r.cap_max is None or c.max_stars < r.cap_max:
+                        r.cap_max = c.max_stars
+                        r.cap = c.name
+            r.score = acc
+            stars = 0
+            for level, t in spec.thr_desc:
+                if acc >= t:
+                    stars = level
+                    r.threshold = t
+                    break
+            r.threshold_stars = stars
+            if r.cap_max is not None and r.cap_max < stars:
+                stars = r.cap_max
+            r.stars = stars
+            dims[spec.key] = r
+            dim_results[spec.index].append(r)
+        res = StudentResult(st, dims)
+        if matched:
+            for c in matched:
+                if c.overall_max is not None and (res.overall_cap_max is None or c.overall_max < res.overall_cap_max):
+                    res.overall_cap_max = c.overall_max
+                    res.overall_cap = c.name
+        results.append(res)
+
+    # step 5: dimension quotas
+    for spec in specs:
+        if spec.quota_desc:
+            _apply_quota(dim_results[spec.index], students, spec.quota_desc, spec.scope,
+                         lambda r: r.score, _set_dim_stars)
+
+    # steps 6-9, per student
+    weight_sum = sum((s.weight for s in specs), ZERO)
+    thr_desc = sorted(overall.thresholds.items(), reverse=True)
+    if method == "weighted":
+        scaled_thr = [(level, t * weight_sum, t) for level, t in thr_desc]
+        weights = [(s.key, s.weight) for s in specs]
+    else:
+        scaled_thr = [(level, t, t) for level, t in thr_desc]
+    require = sorted(overall.require, key=lambda r: r.stars)
+    for res in results:
+        dims = res.dimensions
+        res._method = method
+        if method == "weighted":
+            num = ZERO
+            for key, w in weights:
+                num += w * dims[key].score
+            res._rank = num
+            res._weight_sum = weight_sum
+            res.overall_score = num / weight_sum
+        elif method == "star_sum":
+            num = Decimal(sum(r.stars for r in dims.values()))
+            res._rank = num
+            res.overall_score = num
+        if method == "min_stars":
+            weakest = min(dims.values(), key=lambda r: r.stars)
+            stars = weakest.stars
+            res.min_dimension = weakest.key
+        else:
+            stars = 0
+            for level, scaled, t in scaled_thr:
+                if num >= scaled:
+                    stars = level
+                    res.overall_threshold = t
+                    break
+        res.overall_threshold_stars = stars
+        if require:
+            lowest = min(r.stars for r in dims.values())
+            for req in require:
+                if req.stars > stars:
+                    break
+                if lowest < req.all_dimensions_at_least:
+                    stars = req.stars - 1
+                    res.failed_requirement = req
+                    break
+        res.required_stars = stars
+        if res.overall_cap_max is not None and res.overall_cap_max < stars:
+            stars = res.overall_cap_max
+        res.overall_stars = stars
+
+    # step 10: overall quota
+    if overall.quota and method != "min_stars":
+        _apply_quota(results, students, sorted(overall.quota.items(), reverse=True), overall.quota_scope,
+                     lambda r: r._rank, _set_overall_stars)
+
+    # step 11: titles
+    if ruleset.titles:
+        for res in results:
+            dims = res.dimensions
+            res.titles = [
+                t.name for t in ruleset.titles
+                if (res.overall_stars >= t.overall_at_least if t.overall_at_least is not None
+                    else dims[t.dimension].stars >= t.at_least)
+            ]
+    return results
+
+
+def _set_dim_stars(r: DimensionResult, drop: QuotaDrop) -> None:
+    r.stars = drop.level - 1
+    r.quota_drops += (drop,)
+
+
+def _set_overall_stars(r: StudentResult, drop: QuotaDrop) -> None:
+    r.overall_stars = drop.level - 1
+    r.overall_quota_drops += (drop,)
+
+
+def _group_key(st: StudentInput, scope: str) -> str:
+    if scope == "class":
+        return st.class_
+    if scope == "grade":
+        return st.grade
+    return ""
+
+
+def _apply_quota(items, students, quota_desc, scope, score_of, set_stars) -> None:
+    """Apply one level table to each group: highest level first, whole tie groups only."""
+    groups: dict[str, list] = {}
+    for item, st in zip(items, students, strict=True):
+        groups.setdefault(_group_key(st, scope), []).append(item)
+    star_attr = "stars" if set_stars is _set_dim_stars else "overall_stars"
+    for group, members in groups.items():
+        n = len(members)
+        members.sort(key=score_of, reverse=True)
+        for level, percent in quota_desc:
+            limit = int((n * percent) // 100)
+            at = [m for m in members if getattr(m, star_attr) == level]
+            if len(at) <= limit:
+                continue
+            admitted = 0
+            k = 0
+            while k < len(at):
+                score = score_of(at[k])
+                j = k + 1
+                while j < len(at) and score_of(at[j]) == score:
+                    j += 1
+                if admitted + (j - k) > limit:
+                    break
+                admitted += j - k
+                k = j
+            drop = QuotaDrop(level, limit, percent, scope, group, n)
+            for m in at[k:]:
+                set_stars(m, drop)
