@@ -1,0 +1,32 @@
+"""Role guards for views. Ownership is checked in services (see services/access.py)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from ..models import Role
+
+
+def roles_required(*roles: Role):
+    """Anonymous users go to the login page; users of another role get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+admin_required = roles_required(Role.ADMIN)
+teacher_required = roles_required(Role.TEACHER, Role.ADMIN)
+staff_required = teacher_required
+student_required = roles_required(Role.STUDENT)

@@ -1,0 +1,104 @@
+"""Domain errors raised by services, and the HTTP error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from flask import g
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule of the school was broken; `message` is shown to the user."""
+
+    status = 400
+
+    def __init__(self, message: str | None = None, **details):
+        super().__init__(str(message) if message is not None else "")
+        self.message = message
+        self.details = details
+
+
+class PermissionDenied(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    """Someone else changed the record first (stale version)."""
+
+    status = 409
+
+
+class ValidationFailed(DomainError):
+    """Input did not pass; `errors` maps a field (or row/column) to messages."""
+
+    status = 400
+
+    def __init__(self, message=None, errors: dict | None = None):
+        super().__init__(message)
+        self.errors = errors or {}
+
+
+def init_app(app: Flask) -> None:
+    def page(template: str, status: int, message=None):
+        return render_template(template, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(e):
+        return page("errors/400.html", 400, _l("The form expired or was sent from elsewhere. "
+                                                "Go back, reload the page and try again."))
+
+    @app.errorhandler(400)
+    def bad_request(e):
+        return page("errors/400.html", 400, getattr(e, "description", None))
+
+    @app.errorhandler(403)
+    def forbidden(e):
+        return page("errors/403.html", 403)
+
+    @app.errorhandler(PermissionDenied)
+    def permission_denied(e):
+        return page("errors/403.html", 403, e.message)
+
+    @app.errorhandler(NotFound)
+    def not_found_domain(e):
+        return page("errors/404.html", 404, e.message)
+
+    @app.errorhandler(404)
+    def not_found(e):
+        return page("errors/404.html", 404)
+
+    @app.errorhandler(405)
+    def method_not_allowed(e):
+        return page("errors/400.html", 405, _l("This action is not allowed here."))
+
+    @app.errorhandler(413)
+    def too_large(e):
+        return page("errors/400.html", 413, _l("The upload is too large."))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(e):
+        g.db_down = True
+        try:
+            db.session.rollback()
+        except Exception:  # the connection may be gone; the page must still render
+            pass
+        log.error("database error on %s %s: %s", request.method, request.path, type(e).__name__)
+        return page("errors/503.html", 503)
+
+    @app.errorhandler(500)
+    def server_error(e):
+        db.session.rollback()
+        return page("errors/500.html", 500)

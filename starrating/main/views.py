@@ -1,0 +1,40 @@
+"""Landing redirect by role, language switch, health check."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from ..auth.views import safe_next
+from ..extensions import db
+from ..i18n import LANG_COOKIE
+from . import bp
+
+HOME_BY_ROLE = {"admin": "admin.index", "teacher": "teacher.index", "student": "student.index"}
+
+
+@bp.route("/")
+@login_required
+def index():
+    return redirect(url_for(HOME_BY_ROLE[current_user.role]))
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str):
+    languages = current_app.config["LANGUAGES"]
+    if code not in languages:
+        code = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user.is_authenticated:
+        current_user.locale = code
+        db.session.commit()
+    back = safe_next(request.form.get("next")) or url_for("main.index")
+    response = redirect(back)
+    response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                        httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@bp.route("/healthz")
+def healthz():
+    db.session.execute(db.text("SELECT 1"))
+    return jsonify(status="ok")

@@ -1,0 +1,173 @@
+"""What teachers record: entries (写实记录), evidence, flags, comments, the audit log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, str_enum, from_cents, to_cents, utcnow
+from .school import Student, Term
+
+
+class EntrySource(enum.StrEnum):
+    FORM = "form"
+    GRID = "grid"
+    EXCEL = "excel"
+    CLUB = "club"  # derived from a club membership
+    APPEAL = "appeal"
+
+
+class Entry(db.Model):
+    """One scored event for one student. Deleting only marks it: history stays."""
+
+    __tablename__ = "entry"
+    __table_args__ = (sa.Index("ix_entry_term_student", "term_id", "student_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(sa.ForeignKey("term.id"))
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("student.id"), index=True)
+    indicator: Mapped[str] = mapped_column(sa.String(80))  # "dimension.indicator"
+    # Points in cents: exact and summable in SQL on every backend.
+    points_cents: Mapped[int] = mapped_column(sa.Integer)
+    occurred_on: Mapped[date] = mapped_column(sa.Date)
+    item_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    source: Mapped[EntrySource] = mapped_column(
+        str_enum(EntrySource), default=EntrySource.FORM
+    )
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    import_batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("import_batch.id"))
+    club_membership_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("club_membership.id"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    student: Mapped[Student] = relationship()
+    term: Mapped[Term] = relationship()
+    evidence: Mapped[list[Attachment]] = relationship(
+        back_populates="entry", order_by="Attachment.id"
+    )
+
+    @property
+    def points(self) -> Decimal:
+        return from_cents(self.points_cents)
+
+    @points.setter
+    def points(self, value: Decimal) -> None:
+        self.points_cents = to_cents(value)
+
+    @property
+    def dimension(self) -> str:
+        return self.indicator.split(".", 1)[0]
+
+
+class Attachment(db.Model):
+    """An evidence file, stored outside static/ under a random name."""
+
+    __tablename__ = "attachment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entry.id"), index=True)
+    appeal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("appeal.id"), index=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("student.id"), index=True)
+    original_name: Mapped[str] = mapped_column(sa.String(200))
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(40))
+    size: Mapped[int] = mapped_column(sa.Integer)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[Entry | None] = relationship(back_populates="evidence")
+
+
+class Flag(db.Model):
+    """A condition on a student in a term, e.g. a sanction `sanction.demerit` (记过)."""
+
+    __tablename__ = "flag"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(sa.ForeignKey("term.id"), index=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("student.id"), index=True)
+    key: Mapped[str] = mapped_column(sa.String(80))
+    start_date: Mapped[date] = mapped_column(sa.Date)
+    end_date: Mapped[date | None] = mapped_column(sa.Date)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    student: Mapped[Student] = relationship()
+
+
+class StudentTermNote(db.Model):
+    """班主任评语 and the student's 自我陈述 for one term."""
+
+    __tablename__ = "student_term_note"
+    __table_args__ = (sa.UniqueConstraint("term_id", "student_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(sa.ForeignKey("term.id"), index=True)
+    student_id: Mapped[int] = mapped_column(sa.ForeignKey("student.id"), index=True)
+    teacher_comment: Mapped[str] = mapped_column(sa.Text, default="")
+    comment_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    comment_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    self_statement: Mapped[str] = mapped_column(sa.Text, default="")
+    statement_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditLog(db.Model):
+    """Who changed what, when, with the row before and after."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(40))  # create / update / delete / ...
+    object_type: Mapped[str] = mapped_column(sa.String(40))
+    object_id: Mapped[int | None] = mapped_column(sa.Integer)
+    school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school.id"), index=True)
+    term_id: Mapped[int | None] = mapped_column(sa.ForeignKey("term.id"), index=True)
+    student_id: Mapped[int | None] = mapped_column(sa.ForeignKey("student.id"), index=True)
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    after: Mapped[dict | None] = mapped_column(sa.JSON)
+
+
+class ImportBatch(db.Model):
+    """A committed spreadsheet import; the file hash makes a second upload a no-op."""
+
+    __tablename__ = "import_batch"
+    __table_args__ = (sa.UniqueConstraint("kind", "scope", "sha256"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # entries / roster / clubs
+    # What the import was for, e.g. "term:3/class:7": the same file for another class is new.
+    scope: Mapped[str] = mapped_column(sa.String(80))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    row_count: Mapped[int] = mapped_column(sa.Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ExportJob(db.Model):
+    """A long export run by the job queue; the page polls its progress."""
+
+    __tablename__ = "export_job"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    params: Mapped[dict] = mapped_column(sa.JSON)
+    status: Mapped[str] = mapped_column(sa.String(16), default="queued")
+    progress: Mapped[int] = mapped_column(sa.Integer, default=0)
+    total: Mapped[int] = mapped_column(sa.Integer, default=0)
+    file_name: Mapped[str | None] = mapped_column(sa.String(200))
+    error: Mapped[str] = mapped_column(sa.Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,1 @@
+"""Domain logic: plain functions taking the acting user; they flush, never commit."""
