@@ -1,0 +1,201 @@
+"""Shared fixtures: app, client, runner, makers, act-as-user helpers, a live server.
+
+The database is SQLite (a fresh file per test) unless STARRATING_TEST_DATABASE_URL names a
+PostgreSQL database; then each xdist worker gets its own database, schema made once, and
+every table is truncated after each test.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from flask.testing import FlaskClient
+
+from config import TestingConfig
+from starrating import create_app
+from starrating.extensions import db
+from tests import factories
+
+PG_URL = os.environ.get("STARRATING_TEST_DATABASE_URL", "")
+USE_PG = PG_URL.startswith("postgresql")
+
+
+def _worker_pg_url(worker_id: str) -> str:
+    """Per-worker database (created when missing) so parallel workers never collide."""
+    url = sa.engine.make_url(PG_URL)
+    name = f"{url.database}_{worker_id}" if worker_id != "master" else url.database
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(worker_id, tmp_path_factory):
+    if USE_PG:
+        return _worker_pg_url(worker_id)
+    return None  # per-test SQLite file
+
+
+@pytest.fixture(scope="session")
+def _pg_schema(database_url):
+    if not USE_PG:
+        yield
+        return
+    app = create_app(TestingConfig)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        db.metadata.drop_all(conn)
+        db.metadata.create_all(conn)
+    engine.dispose()
+    yield
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a real server does: the test's app
+    context (its `g` and database session) is not shared with the request."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def app(database_url, _pg_schema, tmp_path):
+    url = database_url or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    app = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": url,
+                      "STARRATING_FILES_DIR": str(tmp_path / "files")})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        if not USE_PG:
+            db.create_all()
+        yield app
+        db.session.remove()
+        if USE_PG:
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+def _config_dict() -> dict:
+    return {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# ---- makers -------------------------------------------------------------------------
+
+@pytest.fixture
+def make(app):
+    """Makers: `make.student(...)`, `make.teacher(...)`, ... (see tests/factories.py)."""
+    return factories.Maker()
+
+
+@pytest.fixture
+def school(make):
+    """A small school: one term (open, default rules), one class with 5 students,
+    its class teacher, another class with its own teacher, an admin."""
+    return make.school_setup()
+
+
+# ---- acting as users -----------------------------------------------------------------
+
+CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no csrf_token in page"
+    return match.group(1)
+
+
+class Actor:
+    """A test client acting as one user (or anonymous), with CSRF handled."""
+
+    def __init__(self, client, user=None):
+        self.client = client
+        self.user = user
+        self._token: str | None = None
+
+    def csrf(self) -> str:
+        if self._token is None:
+            html = self.client.get("/password" if self.user else "/login").get_data(as_text=True)
+            self._token = csrf_from(html)
+        return self._token
+
+    def get(self, url, **kw):
+        return self.client.get(url, **kw)
+
+    def post(self, url, data=None, *, csrf=True, **kw):
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self.csrf())
+        return self.client.post(url, data=data, **kw)
+
+
+def login_as(client, user) -> Actor:
+    """Sign `user` in on `client` without the password form (fast: no scrypt)."""
+    from starrating.auth.services import start_login_session
+
+    login_session = start_login_session(user)
+    db.session.commit()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = login_session.token
+        sess["_fresh"] = True
+    return Actor(client, user)
+
+
+@pytest.fixture
+def act(app):
+    """act(user) → an Actor with its own client; act(None) → anonymous."""
+
+    def _act(user=None):
+        client = app.test_client()
+        return login_as(client, user) if user is not None else Actor(client)
+
+    return _act
+
+
+# ---- counting SQL statements -----------------------------------------------------------
+
+class QueryCounter:
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self._on)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(self.engine, "before_cursor_execute", self._on)
+
+    def _on(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as q: ...; q.count` — SQL statements sent to the database."""
+    return lambda: QueryCounter(db.engine)
