@@ -38,6 +38,14 @@ from .students import (
     results_to_json,
 )
 
+
+def load_default_rules() -> RuleSet:
+    """The bundled default 细则 (``default.toml``) for a technician college."""
+    from importlib.resources import files
+
+    return load_rules(files(__name__).joinpath("default.toml").read_bytes())
+
+
 __all__ = [
     "Cap",
     "Dimension",
@@ -60,6 +68,7 @@ __all__ = [
     "aggregate_entries",
     "evaluate",
     "evaluate_json",
+    "load_default_rules",
     "load_rules",
     "parse_students_json",
     "result_to_json",

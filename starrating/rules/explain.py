@@ -33,6 +33,10 @@ def fmt(value: Decimal | int) -> str:
     return "0" if text == "-0" else text
 
 
+def _st(n: int) -> str:
+    return f"{n} star" if n == 1 else f"{n} stars"
+
+
 def explain_student(res: StudentResult, lang: str = "zh") -> list[str]:
     """All explanation lines of one student."""
     if lang not in ("zh", "en"):
@@ -140,7 +144,7 @@ def _quota_en(drop: QuotaDrop, score_text: str) -> str:
     scope = _SCOPE["en"][drop.scope]
     return (
         f"the {drop.level}-star quota is {fmt(drop.percent)}% of the {drop.group_size} students of the {scope}, "
-        f"i.e. {drop.limit}; {score_text} did not get a place, so {drop.level - 1} stars"
+        f"i.e. {drop.limit}; {score_text} did not get a place, so {_st(drop.level - 1)}"
     )
 
 
@@ -160,11 +164,11 @@ def _dimension_en(r: DimensionResult) -> str:
         head += ", no thresholds set, 0 stars"
     parts = [head]
     if r.cap_max is not None and r.cap_max < r.threshold_stars:
-        parts.append(f"\"{r.cap}\" limits it to {r.cap_max} stars")
+        parts.append(f"\"{r.cap}\" limits it to {_st(r.cap_max)}")
     for drop in r.quota_drops:
         parts.append(_quota_en(drop, f"a score of {fmt(r.score)}"))
     if r.quota_drops:
-        parts.append(f"final {r.stars} stars")
+        parts.append(f"final {_st(r.stars)}")
     parts.append(_next_en(r, r.next_star))
     return "; ".join(parts)
 
@@ -177,12 +181,12 @@ def _next_en(r: DimensionResult, ns: NextStar) -> str:
     if ns.reason == "capped":
         return f"\"{ns.cap}\" holds the stars, no higher level for now"
     if ns.reason == "no_threshold":
-        return f"{ns.level} stars and above have no threshold, so no higher level can be reached"
+        return f"{_st(ns.level)} and above have no threshold, so no higher level can be reached"
     if ns.reason == "above_max":
         return f"the {ns.level}-star threshold {fmt(ns.threshold)} is above the maximum {fmt(r.max)}, so it cannot be reached"
     if ns.reason == "headroom":
         return (
-            f"{ns.level} stars ({fmt(ns.threshold)}) need {fmt(ns.points_needed)} more points, but the indicators "
+            f"{_st(ns.level)} ({fmt(ns.threshold)}) need {fmt(ns.points_needed)} more points, but the indicators "
             f"can only add {fmt(ns.headroom)} more this term, so it cannot be reached"
         )
     if ns.reason == "quota":
@@ -190,7 +194,7 @@ def _next_en(r: DimensionResult, ns: NextStar) -> str:
             f"the score already reaches the {ns.level}-star threshold {fmt(ns.threshold)} but the quota is full; "
             "more points improve the rank but do not guarantee a place"
         )
-    text = f"{fmt(ns.points_needed)} more points reach {ns.level} stars ({fmt(ns.threshold)})"
+    text = f"{fmt(ns.points_needed)} more points reach {_st(ns.level)} ({fmt(ns.threshold)})"
     if ns.quota_limited:
         text += ", but that level has a quota, so reaching the threshold may not be enough"
     return text
@@ -200,7 +204,7 @@ def _overall_en(res: StudentResult) -> str:
     method = res.overall_method
     if method == "min_stars":
         dim = res.dimensions[res.min_dimension] if res.min_dimension else None
-        head = f"Overall takes the lowest dimension: {dim.name} with {dim.stars} stars" if dim else "Overall takes the lowest dimension"
+        head = f"Overall takes the lowest dimension: {dim.name} with {_st(dim.stars)}" if dim else "Overall takes the lowest dimension"
     else:
         label = "Overall weighted score" if method == "weighted" else "Overall star sum"
         head = f"{label} {fmt(res.overall_score)}"
@@ -212,12 +216,12 @@ def _overall_en(res: StudentResult) -> str:
     req = res.failed_requirement
     if req is not None:
         parts.append(
-            f"{req.stars} stars require every dimension at {req.all_dimensions_at_least} stars or more, "
-            f"not met, so {res.required_stars} stars"
+            f"{_st(req.stars)} require every dimension at {_st(req.all_dimensions_at_least)} or more, "
+            f"not met, so {_st(res.required_stars)}"
         )
     if res.overall_cap_max is not None and res.overall_cap_max < res.required_stars:
-        parts.append(f"\"{res.overall_cap}\" limits the overall to {res.overall_cap_max} stars")
+        parts.append(f"\"{res.overall_cap}\" limits the overall to {_st(res.overall_cap_max)}")
     for drop in res.overall_quota_drops:
         parts.append(_quota_en(drop, f"an overall score of {fmt(res.overall_score)}"))
-    parts.append(f"overall {res.overall_stars} stars")
+    parts.append(f"overall {_st(res.overall_stars)}")
     return "; ".join(parts)
