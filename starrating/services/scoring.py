@@ -1,0 +1,169 @@
+"""From a term's records to stars: aggregate in SQL, evaluate with the rule engine.
+
+One pass for the whole scope, never a query per student:
+  1. entry sums per (student, indicator) — one GROUP BY;
+  2. club memberships counted on the term's club indicator — one GROUP BY;
+  3. active flags — one query;
+  4. the students of the scope with class name and grade — one query.
+The quota groups decide the scope: with a grade- or school-wide quota the whole term is
+evaluated even when only one class is shown, so a provisional star never differs from
+the one the full computation would give.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import (
+    ClubMembership,
+    Entry,
+    Flag,
+    RuleSetVersion,
+    SchoolClass,
+    Student,
+    StudentStatus,
+    Term,
+    from_cents,
+)
+from ..rules import RuleSet, StudentInput, StudentResult, evaluate, load_rules, round_score
+
+# A membership that ended within this many days of joining does not count (a student who
+# tried a club for a week is not a member); one that lasted longer counts for the term.
+CLUB_MIN_DAYS = 28
+
+
+@lru_cache(maxsize=64)
+def _parse(version_id: int, source: str, fmt: str) -> RuleSet:
+    return load_rules(source, fmt)
+
+
+def term_rules(term: Term) -> RuleSet | None:
+    """The term's validated rule set (parsed once per version and process)."""
+    if term.rule_version_id is None:
+        return None
+    version = term.rule_version or db.session.get(RuleSetVersion, term.rule_version_id)
+    return _parse(version.id, version.source, version.format)
+
+
+def rules_from_version(version: RuleSetVersion) -> RuleSet:
+    return _parse(version.id, version.source, version.format)
+
+
+def needs_whole_term(rules: RuleSet) -> bool:
+    """True when some quota counts students beyond one class."""
+    scopes = [d.quota_scope for d in rules.dimensions if d.quota]
+    if rules.overall.quota:
+        scopes.append(rules.overall.quota_scope)
+    return any(scope != "class" for scope in scopes)
+
+
+def club_points(rules: RuleSet, indicator: str | None) -> Decimal | None:
+    """Points one club membership is worth: the indicator's first catalogue item."""
+    if not indicator:
+        return None
+    try:
+        items = rules.indicator(indicator).items
+    except KeyError:
+        return None
+    return items[0].points if items else Decimal(1)
+
+
+def _entry_totals(term_id: int, class_ids) -> sa.Select:
+    query = (
+        sa.select(Entry.student_id, Entry.indicator, sa.func.sum(Entry.points_cents))
+        .where(Entry.term_id == term_id, Entry.deleted_at.is_(None))
+        .group_by(Entry.student_id, Entry.indicator)
+    )
+    if class_ids is not None:
+        query = query.join(Student, Student.id == Entry.student_id).where(
+            Student.class_id.in_(class_ids))
+    return query
+
+
+def _membership_counts(term_id: int, class_ids) -> sa.Select:
+    query = sa.select(ClubMembership.student_id, ClubMembership.joined_on,
+                      ClubMembership.left_on).where(ClubMembership.term_id == term_id)
+    if class_ids is not None:
+        query = query.join(Student, Student.id == ClubMembership.student_id).where(
+            Student.class_id.in_(class_ids))
+    return query
+
+
+@dataclass
+class TermInputs:
+    rules: RuleSet
+    inputs: list[StudentInput]
+    students: dict[int, tuple[str, str, int]]  # id → (学号, 姓名, class id)
+
+
+def collect_inputs(term: Term, class_ids: list[int] | None = None,
+                   rules: RuleSet | None = None) -> TermInputs:
+    """The engine's inputs for the term's active students (all, or those classes)."""
+    rules = rules or term_rules(term)
+    if rules is None:
+        raise ValueError("the term has no rule set")
+    if class_ids is not None and needs_whole_term(rules):
+        class_ids = None
+    totals: dict[int, dict[str, Decimal]] = {}
+    for student_id, indicator, cents in db.session.execute(_entry_totals(term.id, class_ids)):
+        totals.setdefault(student_id, {})[indicator] = from_cents(cents)
+
+    per_membership = club_points(rules, term.club_indicator)
+    if per_membership is not None:
+        for student_id, joined, left in db.session.execute(_membership_counts(term.id, class_ids)):
+            if left is not None and (left - joined).days < CLUB_MIN_DAYS:
+                continue
+            bucket = totals.setdefault(student_id, {})
+            bucket[term.club_indicator] = bucket.get(term.club_indicator, Decimal(0)) + per_membership
+
+    flag_query = sa.select(Flag.student_id, Flag.key).where(
+        Flag.term_id == term.id, Flag.revoked_at.is_(None))
+    flags: dict[int, set[str]] = {}
+    for student_id, key in db.session.execute(flag_query):
+        flags.setdefault(student_id, set()).add(key)
+
+    student_query = (
+        sa.select(Student.id, Student.student_no, Student.name, Student.class_id,
+                  SchoolClass.name, SchoolClass.grade)
+        .join(SchoolClass, SchoolClass.id == Student.class_id)
+        .where(Student.school_id == term.school_id, Student.status == StudentStatus.ACTIVE)
+        .order_by(SchoolClass.name, Student.student_no)
+    )
+    if class_ids is not None:
+        student_query = student_query.where(Student.class_id.in_(class_ids))
+    inputs, students = [], {}
+    for sid, no, name, class_id, class_name, grade in db.session.execute(student_query):
+        inputs.append(StudentInput(id=str(sid), class_=f"{class_id}:{class_name}",
+                                   grade=str(grade), flags=frozenset(flags.get(sid, ())),
+                                   totals=totals.get(sid, {})))
+        students[sid] = (no, name, class_id)
+    return TermInputs(rules=rules, inputs=inputs, students=students)
+
+
+def evaluate_term(term: Term, class_ids: list[int] | None = None,
+                  rules: RuleSet | None = None) -> dict[int, StudentResult]:
+    """Evaluate the term (or the classes) now: student id → result."""
+    collected = collect_inputs(term, class_ids, rules)
+    results = evaluate(collected.rules, collected.inputs)
+    wanted = set(class_ids) if class_ids is not None else None
+    return {
+        int(r.id): r for r in results
+        if wanted is None or collected.students[int(r.id)][2] in wanted
+    }
+
+
+def summarize(result: StudentResult) -> dict:
+    """The stored/serialisable form: exact scores as strings."""
+    return {
+        "dimensions": {k: {"score": str(round_score(d.score)), "stars": d.stars}
+                       for k, d in result.dimensions.items()},
+        "overall": {"score": None if result.overall_score is None
+                    else str(round_score(result.overall_score)),
+                    "stars": result.overall_stars},
+        "titles": list(result.titles),
+    }
