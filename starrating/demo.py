@@ -201,7 +201,7 @@ def _seed_entries(rng, term, students, teachers, classes, today) -> None:
     entries = []
     for s in students:
         diligence = rng.gauss(0, 1)  # some students simply do more
-        n = max(2, int(rng.gauss(12 + 5 * diligence, 4)))
+        n = max(2, int(rng.gauss(20 + 9 * diligence, 4)))
         for _ in range(n):
             indicator, items, _w = rng.choices(events, weights=[e[2] for e in events])[0]
             positive = [it for it in items if it[1] > 0]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from flask import g
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from .extensions import db

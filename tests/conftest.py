@@ -13,7 +13,6 @@ import re
 
 import pytest
 import sqlalchemy as sa
-
 from flask.testing import FlaskClient
 
 from config import TestingConfig

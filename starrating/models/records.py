@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, str_enum, from_cents, to_cents, utcnow
+from .base import UTCDateTime, from_cents, str_enum, to_cents, utcnow
 from .school import Student, Term
 
 

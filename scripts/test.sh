@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Quick start 2: install the test dependencies and run every test.
+# Extra arguments go to pytest (e.g. `bash scripts/test.sh tests/rules -x`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/system-deps.sh
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install -q --upgrade pip >/dev/null
+.venv/bin/pip install -q -e ".[test]"
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
