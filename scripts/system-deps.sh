@@ -3,7 +3,7 @@
 # (Chinese in screenshots and PDF report cards), poppler-utils (pdftotext in tests),
 # LibreOffice Calc (opening exported workbooks as a user would).
 # Installs what is missing when run as root with apt-get; otherwise says what is missing.
-set -uo pipefail
+set -u  # no pipefail: `grep -q` closing a pipe early is not a failure here
 want=()
 command -v chromium >/dev/null 2>&1 || want+=(chromium)
 fc-list 2>/dev/null | grep -qi "wenquanyi micro hei" || want+=(fonts-wqy-microhei)
