@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 .venv/bin/pip install -q -e .
 .venv/bin/flask --app starrating db upgrade
 .venv/bin/flask --app starrating seed-demo
-echo "Open http://127.0.0.1:5000 and log in with one of the accounts above."
+echo "Open http://127.0.0.1:${PORT:-5000} and log in with one of the accounts above."
 exec .venv/bin/flask --app starrating run --host 127.0.0.1 --port "${PORT:-5000}"
