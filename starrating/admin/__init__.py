@@ -5,3 +5,4 @@ bp = Blueprint("admin", __name__)
 from . import views  # noqa: E402,F401
 from . import setup  # noqa: E402,F401
 from . import imports  # noqa: E402,F401
+from . import rules  # noqa: E402,F401
