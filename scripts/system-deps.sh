@@ -9,6 +9,7 @@ command -v chromium >/dev/null 2>&1 || want+=(chromium)
 fc-list 2>/dev/null | grep -qi "wenquanyi micro hei" || want+=(fonts-wqy-microhei)
 command -v pdftotext >/dev/null 2>&1 || want+=(poppler-utils)
 command -v soffice >/dev/null 2>&1 || want+=(libreoffice-calc-nogui)
+command -v pg_dump >/dev/null 2>&1 || want+=(postgresql-client)
 [ ${#want[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing Debian packages: ${want[*]}"

@@ -17,6 +17,9 @@ def init_app(app: Flask) -> None:
     from .rules_cli import rules_cli
 
     app.cli.add_command(rules_cli)
+    from .ops_cli import register as register_ops
+
+    register_ops(app)
 
 
 def _fail(message: str) -> None:
