@@ -154,7 +154,7 @@ def header_map(header: list[str], columns: dict, required) -> tuple[dict[str, in
     """Column key → index in the sheet, and errors for missing required columns."""
     found: dict[str, int] = {}
     for index, title in enumerate(header):
-        title = (title or "").strip().lower()
+        title = _cell(title).lower()
         for key, names in columns.items():
             if title in names and key not in found:
                 found[key] = index
@@ -168,7 +168,7 @@ def data_rows(rows: list[list[str]], columns: dict[str, int]):
     for number, row in enumerate(rows[1:], start=2):
         if not any(row):
             continue
-        yield number, {k: (row[i] if i < len(row) else "") for k, i in columns.items()}
+        yield number, {k: (_cell(row[i]) if i < len(row) else "") for k, i in columns.items()}
 
 
 # ---- checking and importing --------------------------------------------------------------
