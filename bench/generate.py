@@ -13,7 +13,6 @@ Prints the demo-style logins for one teacher and one student of the first class.
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import sys
 import time
