@@ -9,6 +9,7 @@ from flask_login import current_user
 NAV = {
     "admin": [
         ("admin.index", _l("Overview")),
+        ("admin.dashboard", _l("Dashboard")),
         ("admin.terms", _l("Terms")),
         ("admin.classes", _l("Classes")),
         ("admin.students", _l("Students")),

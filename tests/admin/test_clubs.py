@@ -80,8 +80,7 @@ def test_import_members_from_a_sheet(act, school, club):
 
 
 def test_club_import_with_bad_rows_writes_nothing(act, school, club):
-    data = "学号,社团\n{},机器人社\nnobody,机器人社\n{},不存在社\n".format(
-        school.students[0].student_no, school.students[1].student_no).encode()
+    data = f"学号,社团\n{school.students[0].student_no},机器人社\nnobody,机器人社\n{school.students[1].student_no},不存在社\n".encode()
     admin = act(school.admin)
     response = admin.post(f"/admin/clubs/import?term={school.term.id}",
                           {"clubs-file": (BytesIO(data), "c.csv")},
