@@ -1,0 +1,628 @@
+"""写实记录: recording, correcting and listing scored events; sanctions; 班主任评语.
+
+Every function takes the acting user, checks ownership (services/access.py) and the
+workflow (services/workflow.ensure_editable), validates everything before the first write,
+flushes, and records the change in the audit log. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ..extensions import db
+from ..models import (
+    Entry,
+    EntrySource,
+    Flag,
+    Role,
+    SchoolClass,
+    Student,
+    StudentStatus,
+    StudentTermNote,
+    Term,
+    User,
+    utcnow,
+)
+from ..rules import RuleSet
+from . import audit
+from .access import ensure_class_access, ensure_student_access, same_school, teacher_class_ids
+from .scoring import term_rules
+from .workflow import ensure_editable
+
+MAX_POINTS = Decimal(1000)
+NOTE_MAX = 2000
+SANCTIONS = {
+    "sanction.warning": _l("Warning (警告)"),
+    "sanction.serious_warning": _l("Serious warning (严重警告)"),
+    "sanction.demerit": _l("Demerit (记过)"),
+    "sanction.probation": _l("Probation (留校察看)"),
+}
+AUDIT_EXCLUDE = ("updated_at",)
+
+
+# ---- small parsers shared by the form, the grid and the Excel import --------------------------
+
+def school_today() -> date:
+    """Today in the school's time zone (a teacher in Asia/Shanghai at 00:30 is on the new day)."""
+    tz = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
+    return datetime.now(tz).date()
+
+
+def parse_points(text) -> Decimal:
+    """'2', '-1.5', '+3', '２' → Decimal with at most 2 places and |p| ≤ 1000; ValueError(msg)."""
+    if isinstance(text, int | float | Decimal) and not isinstance(text, bool):
+        raw = str(text)
+    else:
+        raw = unicodedata.normalize("NFKC", str(text or "")).strip().replace("−", "-")
+    if not raw:
+        raise ValueError(_l("Enter the points."))
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(_l("Points must be a number such as 2, -1 or 0.5.")) from None
+    if not value.is_finite():
+        raise ValueError(_l("Points must be a number such as 2, -1 or 0.5."))
+    if value != value.quantize(Decimal("0.01")) if abs(value) < 10**6 else True:
+        if abs(value) >= 10**6:
+            raise ValueError(_l("Points must be between -1000 and 1000."))
+        raise ValueError(_l("At most two decimal places."))
+    if abs(value) > MAX_POINTS:
+        raise ValueError(_l("Points must be between -1000 and 1000."))
+    return value.quantize(Decimal("0.01"))
+
+
+def check_date(term: Term, day: date | None, today: date) -> str | None:
+    """Why the date is not allowed (None when it is)."""
+    if day is None:
+        return _l("Enter the date it happened.")
+    if day > today:
+        return _l("The date cannot be in the future.")
+    if day < term.start_date or day > term.end_date:
+        return _l("The date must be within the term (%(start)s – %(end)s).",
+                  start=term.start_date.isoformat(), end=term.end_date.isoformat())
+    return None
+
+
+def rules_for(term: Term) -> RuleSet:
+    rules = term_rules(term)
+    if rules is None:
+        raise ValidationFailed(_l("This term has no rules yet; ask the student affairs office."))
+    return rules
+
+
+def indicator_groups(rules: RuleSet) -> dict[str, list[tuple[str, str]]]:
+    """{dimension name: [(full key, indicator name)]} — for a select with optgroups."""
+    return {d.name: [(f"{d.key}.{i.key}", i.name) for i in d.indicators]
+            for d in rules.dimensions}
+
+
+def item_choices(rules: RuleSet) -> dict[str, list[tuple[str, str]]]:
+    """{"dimension · indicator": [("key|index", "name (+2)")]} — the catalogue items."""
+    groups = {}
+    for d in rules.dimensions:
+        for i in d.indicators:
+            if i.items:
+                groups[f"{d.name} · {i.name}"] = [
+                    (f"{d.key}.{i.key}|{n}", f"{item.name} ({_signed(item.points)})")
+                    for n, item in enumerate(i.items)]
+    return groups
+
+
+def _signed(points: Decimal) -> str:
+    text = format(points.normalize(), "f") if points == points.to_integral() else str(points)
+    return text if points < 0 else f"+{text}"
+
+
+def resolve_item(rules: RuleSet, value: str | None):
+    """'moral.attendance|1' → (indicator key, Item) or None for no item; ValueError if bad."""
+    if not value:
+        return None
+    key, _, index = value.partition("|")
+    try:
+        return key, rules.indicator(key).items[int(index)]
+    except (KeyError, ValueError, IndexError):
+        raise ValueError(_l("Choose an item from the list.")) from None
+
+
+def indicator_label(rules: RuleSet, key: str) -> str:
+    try:
+        dim = rules.dimension(key.split(".", 1)[0])
+        return f"{dim.name} · {rules.indicator(key).name}"
+    except KeyError:
+        return key
+
+
+# ---- who may write for whom ----------------------------------------------------------------
+
+def _writable_class_ids(actor: User, term: Term) -> set[int] | None:
+    """Class ids the actor may write for in the term; None = every class of the school."""
+    if actor.role == Role.ADMIN:
+        return None
+    if actor.role == Role.TEACHER:
+        return teacher_class_ids(actor, term)
+    raise PermissionDenied()
+
+
+def _load_students(actor: User, term: Term, student_ids) -> list[Student]:
+    """The students, all of whom the actor may write for (else PermissionDenied)."""
+    ids = sorted({int(i) for i in student_ids})
+    students = list(db.session.scalars(sa.select(Student).where(Student.id.in_(ids)))) if ids \
+        else []
+    if len(students) != len(ids):
+        raise NotFound()
+    allowed = _writable_class_ids(actor, term)
+    for s in students:
+        if not same_school(actor, s.school_id) or s.school_id != term.school_id:
+            raise PermissionDenied()
+        if allowed is not None and s.class_id not in allowed:
+            raise PermissionDenied()
+    return students
+
+
+def _ensure_entry_writable(actor: User, entry: Entry) -> None:
+    """Teachers: their own entries of their classes; admins: any of their school's."""
+    student = entry.student
+    term = entry.term
+    if entry.deleted_at is not None:
+        raise NotFound(_l("This entry was deleted."))
+    if actor.role == Role.ADMIN and same_school(actor, student.school_id):
+        pass
+    elif actor.role == Role.TEACHER and student.class_id in teacher_class_ids(actor, term):
+        if entry.author_id != actor.id:
+            raise PermissionDenied(_l("Only the author or an administrator may change this "
+                                      "entry."))
+    else:
+        raise PermissionDenied()
+    if entry.source == EntrySource.CLUB:
+        raise ValidationFailed(_l("Club memberships are changed on the club page."))
+    ensure_editable(term, [student.class_id])
+
+
+# ---- recording ---------------------------------------------------------------------------
+
+@dataclass
+class EntryInput:
+    indicator: str
+    points: str = ""
+    occurred_on: date | None = None
+    note: str = ""
+    item: str = ""  # "key|index" of a catalogue item, or ""
+    evidence: list = field(default_factory=list)  # [(bytes, filename)]
+
+
+def _validate(term: Term, rules: RuleSet, data: EntryInput, today: date):
+    """(indicator, points, item name, note, files, errors) — everything checked, nothing written."""
+    from . import evidence
+
+    errors: dict[str, list] = {}
+    indicator = (data.indicator or "").strip()
+    if indicator not in rules.indicator_keys():
+        errors.setdefault("indicator", []).append(_l("Choose an indicator from the list."))
+    item_name = ""
+    points = None
+    try:
+        item = resolve_item(rules, data.item)
+    except ValueError as e:
+        errors.setdefault("item", []).append(e.args[0])
+        item = None
+    if item is not None:
+        if item[0] != indicator and "indicator" not in errors:
+            errors.setdefault("item", []).append(
+                _l("This item belongs to another indicator."))
+        item_name = item[1].name
+    if str(data.points or "").strip():
+        try:
+            points = parse_points(data.points)
+        except ValueError as e:
+            errors.setdefault("points", []).append(e.args[0])
+    elif item is not None:
+        points = item[1].points
+    else:
+        errors.setdefault("points", []).append(_l("Enter the points or choose an item."))
+    if points is not None and points == 0 and "points" not in errors:
+        errors.setdefault("points", []).append(_l("Points cannot be zero."))
+    problem = check_date(term, data.occurred_on, today)
+    if problem:
+        errors.setdefault("occurred_on", []).append(problem)
+    note = (data.note or "").strip()
+    if len(note) > NOTE_MAX:
+        errors.setdefault("note", []).append(_l("At most %(n)d characters.", n=NOTE_MAX))
+    files = []
+    for content, filename in data.evidence:
+        try:
+            files.append(evidence.check_file(content, filename))
+        except ValueError as e:
+            errors.setdefault("evidence", []).append(f"{filename}: {e.args[0]}")
+    return indicator, points, item_name, note, files, errors
+
+
+def record_entries(actor: User, term: Term, student_ids, data: EntryInput,
+                   today: date | None = None) -> list[Entry]:
+    """One event for one or several students of the actor's classes. All or nothing."""
+    from . import evidence
+
+    today = today or school_today()
+    if not student_ids:
+        raise ValidationFailed(_l("Choose at least one student."),
+                               errors={"students": [_l("Choose at least one student.")]})
+    students = _load_students(actor, term, student_ids)
+    ensure_editable(term, {s.class_id for s in students})
+    rules = rules_for(term)
+    indicator, points, item_name, note, files, errors = _validate(term, rules, data, today)
+    if errors:
+        raise ValidationFailed(_l("Please correct the marked fields."), errors=errors)
+    entries = []
+    for student in students:
+        entry = Entry(term_id=term.id, student_id=student.id, indicator=indicator,
+                      points_cents=int(points * 100), occurred_on=data.occurred_on,
+                      item_name=item_name[:120], note=note, source=EntrySource.FORM,
+                      author_id=actor.id)
+        db.session.add(entry)
+        entries.append(entry)
+    db.session.flush()
+    for entry in entries:
+        for checked in files:
+            evidence.store(actor, checked, entry=entry)
+        audit.record(actor, "create", entry, school_id=term.school_id,
+                     after=audit.snapshot(entry, AUDIT_EXCLUDE))
+    db.session.flush()
+    return entries
+
+
+def get_entry_for(actor: User, entry_id: int) -> Entry:
+    """An entry the actor may see (with student and term)."""
+    entry = db.session.get(Entry, entry_id)
+    if entry is None:
+        raise NotFound()
+    ensure_student_access(actor, entry.student, entry.term)
+    return entry
+
+
+def update_entry(actor: User, entry_id: int, expected_version: int, data: EntryInput,
+                 today: date | None = None) -> Entry:
+    """Correct an entry seen at `expected_version`; Conflict when someone changed it since."""
+    from . import evidence
+
+    today = today or school_today()
+    entry = db.session.get(Entry, entry_id)
+    if entry is None:
+        raise NotFound()
+    _ensure_entry_writable(actor, entry)
+    _check_version(entry, expected_version)
+    rules = rules_for(entry.term)
+    indicator, points, item_name, note, files, errors = _validate(entry.term, rules, data, today)
+    if errors:
+        raise ValidationFailed(_l("Please correct the marked fields."), errors=errors)
+    before = audit.snapshot(entry, AUDIT_EXCLUDE)
+    entry.indicator = indicator
+    entry.points_cents = int(points * 100)
+    entry.occurred_on = data.occurred_on
+    entry.note = note
+    entry.item_name = item_name[:120]
+    _flush_versioned()
+    for checked in files:
+        evidence.store(actor, checked, entry=entry)
+    audit.record(actor, "update", entry, school_id=entry.term.school_id, before=before,
+                 after=audit.snapshot(entry, AUDIT_EXCLUDE))
+    db.session.flush()
+    return entry
+
+
+def delete_entry(actor: User, entry_id: int, expected_version: int) -> Entry:
+    """Soft delete: the row stays (deleted_at), so history and appeals can still see it."""
+    entry = db.session.get(Entry, entry_id)
+    if entry is None:
+        raise NotFound()
+    _ensure_entry_writable(actor, entry)
+    _check_version(entry, expected_version)
+    before = audit.snapshot(entry, AUDIT_EXCLUDE)
+    entry.deleted_at = utcnow()
+    _flush_versioned()
+    audit.record(actor, "delete", entry, school_id=entry.term.school_id, before=before,
+                 after=audit.snapshot(entry, AUDIT_EXCLUDE))
+    db.session.flush()
+    return entry
+
+
+def _check_version(entry: Entry, expected_version) -> None:
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        expected = -1
+    if entry.version != expected:
+        raise Conflict(_l("Someone else changed this entry after you opened it. Your changes "
+                          "were not saved; check the current values below and try again."))
+
+
+def _flush_versioned() -> None:
+    # version_id_col makes the UPDATE carry "WHERE version = <old>": a concurrent writer
+    # that got in between the read and this flush leaves zero rows matched.
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict(_l("Someone else changed this entry after you opened it. Your changes "
+                          "were not saved; check the current values below and try again.")) \
+            from None
+
+
+# ---- the class grid -----------------------------------------------------------------------
+
+@dataclass
+class GridRow:
+    student_id: int
+    ticked: bool = False
+    points: str = ""
+
+
+@dataclass
+class GridInput:
+    indicator: str
+    occurred_on: date | None
+    note: str = ""
+    item: str = ""
+    points: str = ""  # for ticked students whose cell is empty
+    rows: list[GridRow] = field(default_factory=list)
+
+
+def class_students(school_class_id: int) -> list[Student]:
+    return list(db.session.scalars(
+        sa.select(Student).where(Student.class_id == school_class_id,
+                                 Student.status == StudentStatus.ACTIVE)
+        .order_by(Student.student_no)))
+
+
+def save_grid(actor: User, term: Term, school_class: SchoolClass, data: GridInput,
+              today: date | None = None) -> int:
+    """One event for many students of one class, in one bulk insert. Returns entries written.
+
+    A row counts when its cell has points, or when it is ticked (then the common points or
+    the item's points apply). Errors: {"row-<student id>": [...], "<field>": [...]}.
+    """
+    today = today or school_today()
+    ensure_class_access(actor, school_class, term)
+    if actor.role == Role.STUDENT:
+        raise PermissionDenied()
+    ensure_editable(term, [school_class.id])
+    rules = rules_for(term)
+    students = {s.id: s for s in class_students(school_class.id)}
+    errors: dict[str, list] = {}
+    indicator = (data.indicator or "").strip()
+    if indicator not in rules.indicator_keys():
+        errors["indicator"] = [_l("Choose an indicator from the list.")]
+    item_name, common = "", None
+    try:
+        item = resolve_item(rules, data.item)
+    except ValueError as e:
+        errors["item"] = [e.args[0]]
+        item = None
+    if item is not None:
+        if item[0] != indicator and "indicator" not in errors:
+            errors["item"] = [_l("This item belongs to another indicator.")]
+        item_name, common = item[1].name, item[1].points
+    if str(data.points or "").strip():
+        try:
+            common = parse_points(data.points)
+        except ValueError as e:
+            errors["points"] = [e.args[0]]
+    problem = check_date(term, data.occurred_on, today)
+    if problem:
+        errors["occurred_on"] = [problem]
+    note = (data.note or "").strip()
+    if len(note) > NOTE_MAX:
+        errors["note"] = [_l("At most %(n)d characters.", n=NOTE_MAX)]
+
+    values = []
+    for row in data.rows:
+        if row.student_id not in students:
+            raise PermissionDenied()
+        key = f"row-{row.student_id}"
+        if str(row.points or "").strip():
+            try:
+                value = parse_points(row.points)
+            except ValueError as e:
+                errors[key] = [e.args[0]]
+                continue
+            if value == 0:
+                continue  # a typed 0 means "nothing for this student"
+            values.append((row.student_id, value))
+        elif row.ticked:
+            if common is None:
+                if "points" not in errors:
+                    errors[key] = [_l("Enter points here or in “Points for ticked students”.")]
+                continue
+            values.append((row.student_id, common))
+    if not values and not errors:
+        errors["rows"] = [_l("Nothing to save: tick students or type points in the column.")]
+    if errors:
+        raise ValidationFailed(_l("Nothing was saved. Please correct the marked cells."),
+                               errors=errors)
+    now = utcnow()
+    rows = [{"term_id": term.id, "student_id": sid, "indicator": indicator,
+             "points_cents": int(points * 100), "occurred_on": data.occurred_on,
+             "item_name": item_name[:120], "note": note, "source": EntrySource.GRID,
+             "author_id": actor.id, "created_at": now, "updated_at": now, "version": 1}
+            for sid, points in values]
+    ids = db.session.scalars(sa.insert(Entry).returning(Entry.id, sort_by_parameter_order=True),
+                             rows).all()
+    audit.record_many(actor, [
+        {"action": "create", "object_type": "entry", "object_id": entry_id,
+         "term_id": term.id, "student_id": row["student_id"], "before": None,
+         "after": _row_snapshot(entry_id, row)}
+        for entry_id, row in zip(ids, rows, strict=True)])
+    return len(rows)
+
+
+def _row_snapshot(entry_id: int, row: dict) -> dict:
+    out = {"id": entry_id, "deleted_at": None, "import_batch_id": row.get("import_batch_id"),
+           "club_membership_id": None}
+    for key, value in row.items():
+        if key in AUDIT_EXCLUDE:
+            continue
+        out[key] = audit._jsonable(value)
+    return out
+
+
+def bulk_insert(actor: User, term: Term, rows: list[dict]) -> list[int]:
+    """Insert prepared entry rows in one statement, audit them in another (Excel import)."""
+    now = utcnow()
+    for row in rows:
+        row.update({"term_id": term.id, "author_id": actor.id, "created_at": now,
+                    "updated_at": now, "version": 1})
+    ids = db.session.scalars(sa.insert(Entry).returning(Entry.id, sort_by_parameter_order=True),
+                             rows).all()
+    audit.record_many(actor, [
+        {"action": "create", "object_type": "entry", "object_id": entry_id,
+         "term_id": term.id, "student_id": row["student_id"], "before": None,
+         "after": _row_snapshot(entry_id, row)}
+        for entry_id, row in zip(ids, rows, strict=True)])
+    return list(ids)
+
+
+# ---- reading ------------------------------------------------------------------------------
+
+@dataclass
+class EntryFilter:
+    dimension: str = ""
+    indicator: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def student_entries(actor: User, term: Term, student: Student,
+                    filters: EntryFilter | None = None) -> list[Entry]:
+    """The student's live entries in the term, newest first, with evidence loaded."""
+    ensure_student_access(actor, student, term)
+    filters = filters or EntryFilter()
+    query = (sa.select(Entry).where(Entry.term_id == term.id, Entry.student_id == student.id,
+                                    Entry.deleted_at.is_(None))
+             .options(selectinload(Entry.evidence))
+             .order_by(Entry.occurred_on.desc(), Entry.id.desc()))
+    if filters.indicator:
+        query = query.where(Entry.indicator == filters.indicator)
+    elif filters.dimension:
+        query = query.where(Entry.indicator.like(f"{filters.dimension}.%"))
+    if filters.date_from:
+        query = query.where(Entry.occurred_on >= filters.date_from)
+    if filters.date_to:
+        query = query.where(Entry.occurred_on <= filters.date_to)
+    return list(db.session.scalars(query))
+
+
+def may_edit(actor: User, entry: Entry, editable: bool) -> bool:
+    """For showing the edit/delete buttons (the services check again on POST)."""
+    if not editable or entry.source == EntrySource.CLUB:
+        return False
+    return actor.role == Role.ADMIN or entry.author_id == actor.id
+
+
+def active_flags(term: Term, student_ids) -> dict[int, list[Flag]]:
+    """Unrevoked flags per student, in one query."""
+    ids = list(student_ids)
+    out: dict[int, list[Flag]] = {}
+    if not ids:
+        return out
+    for flag in db.session.scalars(sa.select(Flag).where(
+            Flag.term_id == term.id, Flag.revoked_at.is_(None), Flag.student_id.in_(ids))
+            .order_by(Flag.start_date)):
+        out.setdefault(flag.student_id, []).append(flag)
+    return out
+
+
+# ---- 班主任评语 -----------------------------------------------------------------------------
+
+def get_note(term: Term, student: Student) -> StudentTermNote | None:
+    return db.session.scalar(sa.select(StudentTermNote).where(
+        StudentTermNote.term_id == term.id, StudentTermNote.student_id == student.id))
+
+
+def save_comment(actor: User, term: Term, student: Student, text: str) -> StudentTermNote:
+    """The class teacher's (or an admin's) comment on the student for the term."""
+    if actor.role not in (Role.TEACHER, Role.ADMIN):
+        raise PermissionDenied()
+    ensure_student_access(actor, student, term)
+    ensure_editable(term, [student.class_id])
+    text = (text or "").strip()
+    if len(text) > NOTE_MAX:
+        raise ValidationFailed(_l("Please correct the marked fields."),
+                               errors={"comment": [_l("At most %(n)d characters.", n=NOTE_MAX)]})
+    note = get_note(term, student)
+    before = audit.snapshot(note) if note else None
+    if note is None:
+        note = StudentTermNote(term_id=term.id, student_id=student.id, self_statement="")
+        db.session.add(note)
+    note.teacher_comment = text
+    note.comment_by_id = actor.id
+    note.comment_updated_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "update" if before else "create", note, school_id=term.school_id,
+                 before=before, after=audit.snapshot(note))
+    return note
+
+
+# ---- sanctions (admins) --------------------------------------------------------------------
+
+def _admin_school(actor: User, term: Term) -> None:
+    if actor.role != Role.ADMIN or not same_school(actor, term.school_id):
+        raise PermissionDenied()
+
+
+def add_flag(actor: User, term: Term, student_no: str, key: str, start: date | None,
+             end: date | None, note: str = "") -> Flag:
+    """Record a sanction on a student of the admin's school for the term."""
+    _admin_school(actor, term)
+    errors: dict[str, list] = {}
+    student = db.session.scalar(sa.select(Student).where(
+        Student.school_id == term.school_id, Student.student_no == (student_no or "").strip()))
+    if student is None:
+        errors["student_no"] = [_l("No student with this student number in the school.")]
+    if key not in SANCTIONS:
+        errors["key"] = [_l("Choose a sanction from the list.")]
+    if start is None:
+        errors["start_date"] = [_l("Enter the first day.")]
+    elif end is not None and end < start:
+        errors["end_date"] = [_l("The last day cannot be before the first day.")]
+    if len(note or "") > NOTE_MAX:
+        errors["note"] = [_l("At most %(n)d characters.", n=NOTE_MAX)]
+    if errors:
+        raise ValidationFailed(_l("Please correct the marked fields."), errors=errors)
+    flag = Flag(term_id=term.id, student_id=student.id, key=key, start_date=start,
+                end_date=end, note=(note or "").strip(), created_by_id=actor.id)
+    db.session.add(flag)
+    db.session.flush()
+    audit.record(actor, "create", flag, school_id=term.school_id, after=audit.snapshot(flag))
+    return flag
+
+
+def revoke_flag(actor: User, flag_id: int) -> Flag:
+    flag = db.session.get(Flag, flag_id)
+    if flag is None:
+        raise NotFound()
+    term = db.session.get(Term, flag.term_id)
+    _admin_school(actor, term)
+    if flag.revoked_at is not None:
+        return flag
+    before = audit.snapshot(flag)
+    flag.revoked_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "revoke", flag, school_id=term.school_id, before=before,
+                 after=audit.snapshot(flag))
+    return flag
+
+
+def term_flags(actor: User, term: Term) -> list[Flag]:
+    _admin_school(actor, term)
+    return list(db.session.scalars(
+        sa.select(Flag).where(Flag.term_id == term.id)
+        .options(selectinload(Flag.student).selectinload(Student.school_class))
+        .order_by(Flag.revoked_at.is_not(None), Flag.start_date.desc(), Flag.id.desc())))
