@@ -68,7 +68,7 @@ class ClassForm(FlaskForm):
 
 class StudentForm(FlaskForm):
     student_no = StringField(_l("Student number"), validators=[DataRequired(), Length(max=32)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=80)])
     gender = SelectField(_l("Gender"), choices=list(GENDER_LABELS.items()))
     class_id = SelectField(_l("Class"), choices=[], validate_choice=False)
     status = SelectField(_l("Status"), choices=[(k.value, v) for k, v in
@@ -79,7 +79,7 @@ class StudentForm(FlaskForm):
 class TeacherForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)],
                            render_kw={"autocapitalize": "none"})
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
+    display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=80)])
     submit = SubmitField(_l("Create account"))
 
 

@@ -30,19 +30,31 @@ def _rule_errors(error: ValidationFailed) -> list:
     return getattr(error, "rule_errors", [])
 
 
+def _show_rule_errors(form, error: ValidationFailed, source: str | None) -> list:
+    """Rule errors go in their own list (with paths); other field errors on the form."""
+    rule_errors = _rule_errors(error)
+    error.errors.pop("source", None)
+    if source is not None:
+        form.source.data = source
+    if rule_errors:
+        error.message = None
+    failed(form, error)
+    return rule_errors
+
+
 @bp.route("/rules", methods=["GET", "POST"], endpoint="rule_sets")
 @admin_required
 def rule_sets_page():
     form = RuleSetForm()
     rule_errors = []
     if form.validate_on_submit():
+        source = None
         try:
-            version = rulesets.create_rule_set(current_user, form.name.data, _source(form),
+            source = _source(form)
+            version = rulesets.create_rule_set(current_user, form.name.data, source,
                                                form.comment.data)
         except ValidationFailed as e:
-            rule_errors = _rule_errors(e)
-            e.errors.pop("source", None)
-            failed(form, e)
+            rule_errors = _show_rule_errors(form, e, source)
         else:
             db.session.commit()
             flash(_("The rules were checked and saved."), "success")
@@ -78,13 +90,13 @@ def rule_set(rule_set_id):
     if request.method == "GET" and versions:
         form.source.data = versions[0][0].source
     if form.validate_on_submit():
+        source = None
         try:
-            version = rulesets.add_version(current_user, rule_set.id, _source(form),
+            source = _source(form)
+            version = rulesets.add_version(current_user, rule_set.id, source,
                                            form.comment.data)
         except ValidationFailed as e:
-            rule_errors = _rule_errors(e)
-            e.errors.pop("source", None)
-            failed(form, e)
+            rule_errors = _show_rule_errors(form, e, source)
         else:
             db.session.commit()
             flash(_("Version %(v)d was saved.", v=version.version), "success")
@@ -145,12 +157,10 @@ def what_if():
             form.term_id.data = str(term.id)
     elif form.validate_on_submit():
         try:
-            term = owned(current_user, Term, int(form.term_id.data or 0))
+            term = owned(current_user, Term, int(form.term_id.data)
+                         if (form.term_id.data or "").isdigit() else None)
             result = rulesets.what_if(current_user, term.id, form.source.data)
-        except (ValidationFailed, ValueError) as e:
-            if isinstance(e, ValidationFailed):
-                rule_errors = _rule_errors(e)
-                e.errors.pop("source", None)
-                failed(form, e)
+        except ValidationFailed as e:
+            rule_errors = _show_rule_errors(form, e, None)
     return render_template("admin/what_if.html", form=form, result=result, term=term,
                            rule_errors=rule_errors)

@@ -4,7 +4,7 @@
   var node = document.getElementById("dashboard-data");
   if (!node || typeof Chart === "undefined") { return; }
   var data = JSON.parse(node.textContent);
-  var colours = ["#9aa5b1", "#f29b8f", "#f0b429", "#8bc34a", "#2f9e44", "#e8a200",
+  var colours = ["#9aa5b1", "#e4626f", "#f29b38", "#5b9bd5", "#2f9e44", "#d4a106",
                  "#1d4f91", "#7c3aed", "#0e7490", "#be185d", "#111827"];
 
   function stacked(id, rows) {
