@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.guards import admin_required
@@ -13,6 +14,21 @@ from ..services import dashboard as service
 from . import bp
 
 PER_PAGE = 50
+
+ACTION_LABELS = {
+    "create": _l("created"), "update": _l("changed"), "delete": _l("deleted"),
+    "import": _l("imported"), "copy": _l("copied"), "assign_rules": _l("assigned rules"),
+    "reset_password": _l("reset a password"), "activate": _l("activated"),
+    "deactivate": _l("deactivated"),
+}
+OBJECT_LABELS = {
+    "term": _l("Term"), "department": _l("Department"), "major": _l("Major"),
+    "school_class": _l("Class"), "student": _l("Student"), "user": _l("Account"),
+    "club": _l("Club"), "club_membership": _l("Club membership"),
+    "class_assignment": _l("Class teacher"), "rule_set": _l("Rule set"),
+    "rule_set_version": _l("Rule version"), "import_batch": _l("Import"),
+    "entry": _l("Entry"), "flag": _l("Flag"), "appeal": _l("Appeal"),
+}
 
 
 def _date(name: str) -> date | None:
@@ -36,4 +52,5 @@ def audit():
     page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, count=True)
     actors, students = service.audit_names(page.items)
     return render_template("admin/audit.html", page=page, filters=filters, actors=actors,
-                           students=students, diff=service.audit_diff, choices=service.audit_choices(current_user))
+                           students=students, diff=service.audit_diff,
+                           action_labels=ACTION_LABELS, object_labels=OBJECT_LABELS, choices=service.audit_choices(current_user))

@@ -125,3 +125,4 @@ class WhatIfForm(FlaskForm):
     source = TextAreaField(_l("Draft rules (TOML)"), render_kw={"rows": 18,
                                                                "spellcheck": "false"})
     submit = SubmitField(_l("Preview the effect"))
+    adopt = SubmitField(_l("Adopt for this term"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -49,7 +49,10 @@ def roster_confirm(token):
     sheet = roster.write_password_sheet(current_user, result.passwords) if result.passwords \
         else None
     # The initial passwords are in this response only (and the one-time sheet).
-    return render_template("admin/roster_done.html", result=result, sheet=sheet)
+    response = make_response(render_template("admin/roster_done.html", result=result,
+                                             sheet=sheet))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/students/import/passwords/<token>.xlsx")

@@ -156,9 +156,15 @@ def what_if():
         if term is not None:
             form.term_id.data = str(term.id)
     elif form.validate_on_submit():
+        term = owned(current_user, Term, int(form.term_id.data)
+                     if (form.term_id.data or "").isdigit() else None)
         try:
-            term = owned(current_user, Term, int(form.term_id.data)
-                         if (form.term_id.data or "").isdigit() else None)
+            if form.adopt.data:
+                version = rulesets.adopt_draft(current_user, term.id, form.source.data,
+                                               _("Adopted after a what-if preview"))
+                db.session.commit()
+                flash(_("The term now uses these rules."), "success")
+                return redirect(url_for("admin.rule_set", rule_set_id=version.rule_set_id))
             result = rulesets.what_if(current_user, term.id, form.source.data)
         except ValidationFailed as e:
             rule_errors = _show_rule_errors(form, e, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm  # noqa: F401
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -351,8 +351,11 @@ def _teachers_page(form, created=None, status=200):
         sa.select(User, classes_now).where(User.school_id == school_id(),
                                            User.role == Role.TEACHER)
         .order_by(User.active.desc(), User.display_name)).all()
-    return render_template("admin/teachers.html", rows=rows, form=form,
-                           created=created), status
+    response = make_response(render_template("admin/teachers.html", rows=rows, form=form,
+                                             created=created), status)
+    if created:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/teachers/<int:user_id>/reset")

@@ -198,3 +198,15 @@ def what_if(actor: User, term_id: int, source: str) -> WhatIf:
 
     return WhatIf(max_stars=max_stars, before=dist(before), after=dist(after), dimensions=dims,
                   changes=changes, total=len(after), had_rules=current is not None)
+
+
+def adopt_draft(actor: User, term_id: int, source: str, comment: str = "") -> RuleSetVersion:
+    """Save a previewed draft as a new version of the term's rule set and use it."""
+    term = owned(actor, Term, term_id)
+    ensure_rules_changeable(term)
+    if term.rule_version is not None:
+        version = add_version(actor, term.rule_version.rule_set_id, source, comment)
+    else:
+        version = create_rule_set(actor, f"{term.name} 细则", source, comment)
+    assign_version(actor, term.id, version.id)
+    return version

@@ -145,3 +145,16 @@ def test_another_schools_rules_are_not_reachable(act, make, school):
     admin.post("/admin/rules/assign", {"term_id": school.term.id, "version_id": version.id})
     db.session.expire_all()
     assert db.session.get(Term, school.term.id).rule_version_id != version.id
+
+
+def test_adopting_a_previewed_draft_makes_a_version_and_assigns_it(act, school):
+    draft = default_rules_source().replace(MORAL_OLD, MORAL_NEW)
+    old = school.term.rule_version
+    response = act(school.admin).post("/admin/what-if", {
+        "term_id": school.term.id, "source": draft, "adopt": "1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    term = db.session.get(Term, school.term.id)
+    assert term.rule_version.source == draft
+    assert term.rule_version.rule_set_id == old.rule_set_id
+    assert term.rule_version.version == old.version + 1
