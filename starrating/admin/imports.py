@@ -19,6 +19,7 @@ from .forms import UploadForm
 @bp.route("/students/import", methods=["GET", "POST"])
 @admin_required
 def roster_import():
+    roster.sweep_tmp()  # uploads and password sheets live at most an hour
     form = UploadForm()
     if form.validate_on_submit():
         data, filename = form.file.data.read(), form.file.data.filename or ""
@@ -58,6 +59,7 @@ def roster_confirm(token):
 @bp.get("/students/import/passwords/<token>.xlsx")
 @admin_required
 def roster_passwords(token):
+    roster.sweep_tmp()
     data = roster.take_password_sheet(current_user, token)
     response = send_file(BytesIO(data), as_attachment=True,
                          download_name="initial-passwords.xlsx",

@@ -12,7 +12,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import RuleSet, RuleSetVersion, Term, User
 from ..services import rulesets
-from ..services.setup import owned, rules_locked
+from ..services.setup import locked_term_ids, owned
 from . import bp
 from .common import chosen_term, failed, school_id, terms
 from .forms import RuleSetForm, RuleVersionForm, WhatIfForm
@@ -102,7 +102,7 @@ def rule_set(rule_set_id):
             flash(_("Version %(v)d was saved.", v=version.version), "success")
             return redirect(url_for("admin.rule_set", rule_set_id=rule_set.id))
     school_terms = terms()
-    locked = {t.id for t in school_terms if rules_locked(t)} if len(school_terms) < 50 else set()
+    locked = locked_term_ids(school_id())
     return render_template("admin/rule_set.html", rule_set=rule_set, versions=versions,
                            form=form, rule_errors=rule_errors, terms=school_terms,
                            locked=locked)

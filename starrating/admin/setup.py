@@ -244,6 +244,23 @@ def class_teachers():
     return redirect(url_for("admin.classes", term=term_id))
 
 
+@bp.post("/classes/teachers/copy")
+@admin_required
+def class_teachers_copy():
+    """Give every class of the term the class teacher it had in another term."""
+    term_id = request.form.get("term_id", type=int)
+    from_id = request.form.get("from_term_id", type=int)
+    try:
+        n = setup.copy_class_teachers(current_user, from_id, term_id)
+    except ValidationFailed as e:
+        db.session.rollback()
+        flash(str(e.message), "error")
+    else:
+        db.session.commit()
+        flash(_("%(n)d class teachers were copied.", n=n), "success")
+    return redirect(url_for("admin.classes", term=term_id))
+
+
 @bp.route("/assignments")
 @admin_required
 def assignments():

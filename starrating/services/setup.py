@@ -97,6 +97,15 @@ def rules_locked(term: Term) -> bool:
         ClassTermStatus.state.in_([ClassState.PUBLISHED, ClassState.FINAL])))
 
 
+def locked_term_ids(school_id: int) -> set[int]:
+    """Terms of the school whose rules are fixed (a class published or final), in one query."""
+    return set(db.session.scalars(
+        sa.select(ClassTermStatus.term_id).join(Term, Term.id == ClassTermStatus.term_id)
+        .where(Term.school_id == school_id,
+               ClassTermStatus.state.in_([ClassState.PUBLISHED, ClassState.FINAL]))
+        .distinct()))
+
+
 def ensure_rules_changeable(term: Term) -> None:
     """Refuse to change a term's rules once any class is published or final."""
     from . import workflow

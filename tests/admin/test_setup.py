@@ -229,3 +229,29 @@ def test_term_form_round_trip(act, school):
         "rule_version_id": str(school.term.rule_version_id), "club_indicator": "club.membership"})
     assert response.status_code == 302
     assert db.session.scalar(sa.select(Term.id).where(Term.name == "2027春季学期"))
+
+
+def test_copy_class_teachers_from_an_earlier_term(act, make, school):
+    new_term = make.term(school.school, start=date(2027, 2, 20), end=date(2027, 7, 10))
+    make.assign(new_term, school.class_b, school.teacher)
+    db.session.commit()
+    act(school.admin).post("/admin/classes/teachers/copy", {
+        "term_id": new_term.id, "from_term_id": school.term.id})
+    rows = dict(db.session.execute(sa.select(ClassAssignment.class_id, ClassAssignment.teacher_id)
+                                   .where(ClassAssignment.term_id == new_term.id)).all())
+    # class_b keeps the teacher given in the new term; class_a gets last term's.
+    assert rows == {school.class_a.id: school.teacher.id, school.class_b.id: school.teacher.id}
+
+
+def test_rule_set_page_queries_do_not_grow_with_terms(act, make, school, count_queries):
+    admin = act(school.admin)
+    url = f"/admin/rules/{school.term.rule_version.rule_set_id}"
+    with count_queries() as small:
+        admin.get(url)
+    for year in range(2015, 2020):
+        make.term(school.school, rules=school.term.rule_version, start=date(year, 9, 1),
+                  end=date(year + 1, 1, 20))
+    db.session.commit()
+    with count_queries() as large:
+        admin.get(url)
+    assert large.count == small.count
