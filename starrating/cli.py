@@ -20,6 +20,8 @@ def init_app(app: Flask) -> None:
     from .ops_cli import register as register_ops
 
     register_ops(app)
+    from .stars_cli import register as register_stars
+    register_stars(app)
 
 
 def _fail(message: str) -> None:

@@ -1,16 +1,36 @@
 """The per-class term workflow: open → submitted → published (公示) → final.
 
-Core state queries live here; transitions (submit, publish, finalize) are added beside them.
+Who does what: the class teacher submits; an admin publishes (computing the results first)
+for a notice period, may return a submitted class, and finalizes; a published class whose
+notice period has ended with no appeal open becomes final by itself (`finalize_due`).
+Entries are frozen from submission on, except through accepted appeals (services/appeals.py).
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from ..errors import DomainError
+from ..errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
-from ..models import ClassState, ClassTermStatus, Term, TermStatus
+from ..models import (
+    Appeal,
+    AppealStatus,
+    ClassAssignment,
+    ClassState,
+    ClassTermStatus,
+    Role,
+    SchoolClass,
+    Student,
+    Term,
+    TermStatus,
+    User,
+    utcnow,
+)
+from . import audit
+from .access import ensure_class_access, same_school
 
 
 class Frozen(DomainError):
@@ -44,3 +64,262 @@ def ensure_editable(term: Term, class_ids) -> None:
     if any(state != ClassState.OPEN for state in states.values()):
         raise Frozen(_l("Entries for this class are locked: it has been submitted, "
                         "published or finalized."))
+
+
+class RulesLocked(ValidationFailed):
+    """The term's rules are fixed: some class is published or final."""
+
+    status = 409
+
+
+def ensure_rules_changeable(term: Term) -> None:
+    """Refuse a change to the term's rules once any class is published or final."""
+    locked = db.session.scalar(sa.select(sa.exists().where(
+        ClassTermStatus.term_id == term.id,
+        ClassTermStatus.state.in_([ClassState.PUBLISHED, ClassState.FINAL]))))
+    if locked:
+        raise RulesLocked(
+            _l("The rules of this term cannot change: some classes are already published "
+               "or final."),
+            errors={"rule_version_id": [_l("Some classes of this term are published or final.")]})
+
+
+# ---- which classes take part in a term ----------------------------------------------------
+
+def term_class_ids(term: Term) -> list[int]:
+    """Classes of the term: those with a class teacher in it, or already in its workflow."""
+    assigned = sa.select(ClassAssignment.class_id).where(ClassAssignment.term_id == term.id)
+    in_flow = sa.select(ClassTermStatus.class_id).where(ClassTermStatus.term_id == term.id)
+    return list(db.session.scalars(
+        sa.select(SchoolClass.id).where(SchoolClass.school_id == term.school_id,
+                                        sa.or_(SchoolClass.id.in_(assigned),
+                                               SchoolClass.id.in_(in_flow)))
+        .order_by(SchoolClass.grade.desc(), SchoolClass.name)))
+
+
+def status_rows(term: Term, class_ids) -> dict[int, ClassTermStatus]:
+    """The existing status rows of these classes, in one query (missing = open)."""
+    ids = list(class_ids)
+    if not ids:
+        return {}
+    return {row.class_id: row for row in db.session.scalars(
+        sa.select(ClassTermStatus).where(ClassTermStatus.term_id == term.id,
+                                         ClassTermStatus.class_id.in_(ids)))}
+
+
+def _row_for(term: Term, class_id: int) -> ClassTermStatus:
+    row = status_rows(term, [class_id]).get(class_id)
+    if row is None:
+        row = ClassTermStatus(term_id=term.id, class_id=class_id, state=ClassState.OPEN)
+        db.session.add(row)
+    return row
+
+
+def _load_class(term: Term, class_id: int) -> SchoolClass:
+    school_class = db.session.get(SchoolClass, class_id)
+    if school_class is None or school_class.school_id != term.school_id:
+        raise NotFound()
+    return school_class
+
+
+def _ensure_admin(actor: User, term: Term) -> None:
+    if actor is None or actor.role != Role.ADMIN or not same_school(actor, term.school_id):
+        raise PermissionDenied()
+
+
+def _audit(actor: User | None, row: ClassTermStatus, before: dict | None, action: str) -> None:
+    db.session.flush()
+    audit.record(actor, action, row, school_id=row.term.school_id if row.term else None,
+                 before=before, after=audit.snapshot(row))
+
+
+STATE_NAMES = {
+    ClassState.OPEN: _l("open for entries"),
+    ClassState.SUBMITTED: _l("submitted"),
+    ClassState.PUBLISHED: _l("published for notice"),
+    ClassState.FINAL: _l("final"),
+}
+
+
+def _wrong_state(name: str, state: ClassState, needed: ClassState) -> ValidationFailed:
+    return ValidationFailed(_l("%(cls)s is %(state)s; this step needs it %(needed)s.",
+                               cls=name, state=STATE_NAMES[state], needed=STATE_NAMES[needed]))
+
+
+# ---- transitions --------------------------------------------------------------------------
+
+def submit_class(actor: User, term: Term, class_id: int, now: datetime | None = None
+                 ) -> ClassTermStatus:
+    """The class teacher (or an admin) declares the class's entries complete: open → submitted."""
+    school_class = _load_class(term, class_id)
+    ensure_class_access(actor, school_class, term)
+    if term.status != TermStatus.OPEN:
+        raise ValidationFailed(_l("This term is not open."))
+    row = _row_for(term, class_id)
+    if row.state != ClassState.OPEN:
+        raise _wrong_state(school_class.name, row.state, ClassState.OPEN)
+    before = audit.snapshot(row) if row.id else None
+    row.state = ClassState.SUBMITTED
+    row.submitted_at = now or utcnow()
+    row.submitted_by_id = actor.id
+    _audit(actor, row, before, "submit")
+    return row
+
+
+def return_class(actor: User, term: Term, class_id: int) -> ClassTermStatus:
+    """An admin sends a submitted class back to its teacher: submitted → open."""
+    _ensure_admin(actor, term)
+    school_class = _load_class(term, class_id)
+    row = _row_for(term, class_id)
+    if row.state != ClassState.SUBMITTED:
+        raise _wrong_state(school_class.name, row.state, ClassState.SUBMITTED)
+    before = audit.snapshot(row)
+    row.state = ClassState.OPEN
+    row.submitted_at = None
+    row.submitted_by_id = None
+    _audit(actor, row, before, "return")
+    return row
+
+
+NOTICE_MIN, NOTICE_MAX = 1, 30
+
+
+def publish_classes(actor: User, term: Term, class_ids, notice_days: int | None = None,
+                    now: datetime | None = None) -> list[ClassTermStatus]:
+    """Compute and publish submitted classes for a notice period (公示): submitted → published."""
+    from .results import store_results
+
+    _ensure_admin(actor, term)
+    ids = sorted({int(c) for c in class_ids})
+    if not ids:
+        raise ValidationFailed(_l("Choose at least one class."))
+    days = term.notice_days if notice_days is None else notice_days
+    if days is None or not NOTICE_MIN <= int(days) <= NOTICE_MAX:
+        raise ValidationFailed(
+            _l("The notice period must be %(a)d to %(b)d days.", a=NOTICE_MIN, b=NOTICE_MAX),
+            errors={"notice_days": [_l("Enter %(a)d to %(b)d days.", a=NOTICE_MIN,
+                                       b=NOTICE_MAX)]})
+    if term.rule_version_id is None:
+        raise ValidationFailed(_l("This term has no rule set: assign one before publishing."))
+    classes = {c.id: c for c in db.session.scalars(
+        sa.select(SchoolClass).where(SchoolClass.id.in_(ids)))}
+    if set(classes) != set(ids) or any(c.school_id != term.school_id for c in classes.values()):
+        raise NotFound()
+    rows = status_rows(term, ids)
+    for cid in ids:
+        state = rows[cid].state if cid in rows else ClassState.OPEN
+        if state != ClassState.SUBMITTED:
+            raise _wrong_state(classes[cid].name, state, ClassState.SUBMITTED)
+    now = now or utcnow()
+    store_results(term, ids, now=now)
+    out = []
+    for cid in ids:
+        row = rows[cid]
+        before = audit.snapshot(row)
+        row.state = ClassState.PUBLISHED
+        row.published_at = now
+        row.published_by_id = actor.id
+        row.notice_ends_at = now + timedelta(days=int(days))
+        _audit(actor, row, before, "publish")
+        out.append(row)
+    return out
+
+
+def pending_appeal_counts(term: Term, class_ids) -> dict[int, int]:
+    """Pending appeals per class (the student's current class), in one query."""
+    ids = list(class_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(Student.class_id, sa.func.count(Appeal.id))
+        .join(Student, Student.id == Appeal.student_id)
+        .where(Appeal.term_id == term.id, Appeal.status == AppealStatus.PENDING,
+               Student.class_id.in_(ids))
+        .group_by(Student.class_id)).all())
+
+
+def finalize_classes(actor: User, term: Term, class_ids, now: datetime | None = None
+                     ) -> list[ClassTermStatus]:
+    """An admin confirms published classes (also before the notice ends): published → final.
+
+    Refused while an appeal of the class is undecided: a student's appeal is never lost.
+    """
+    _ensure_admin(actor, term)
+    ids = sorted({int(c) for c in class_ids})
+    if not ids:
+        raise ValidationFailed(_l("Choose at least one class."))
+    classes = {c.id: c for c in db.session.scalars(
+        sa.select(SchoolClass).where(SchoolClass.id.in_(ids)))}
+    if set(classes) != set(ids) or any(c.school_id != term.school_id for c in classes.values()):
+        raise NotFound()
+    rows = status_rows(term, ids)
+    pending = pending_appeal_counts(term, ids)
+    for cid in ids:
+        state = rows[cid].state if cid in rows else ClassState.OPEN
+        if state != ClassState.PUBLISHED:
+            raise _wrong_state(classes[cid].name, state, ClassState.PUBLISHED)
+        if pending.get(cid):
+            raise ValidationFailed(_l("%(cls)s has %(n)d undecided appeal(s): decide them first.",
+                                      cls=classes[cid].name, n=pending[cid]))
+    now = now or utcnow()
+    out = []
+    for cid in ids:
+        out.append(_finalize(actor, rows[cid], now))
+    return out
+
+
+def _finalize(actor: User | None, row: ClassTermStatus, now: datetime) -> ClassTermStatus:
+    before = audit.snapshot(row)
+    row.state = ClassState.FINAL
+    row.finalized_at = now
+    row.finalized_by_id = actor.id if actor else None
+    _audit(actor, row, before, "finalize")
+    return row
+
+
+def finalize_due(now: datetime | None = None, school_id: int | None = None) -> int:
+    """Finalize every published class whose notice period has ended with no appeal open.
+
+    Called lazily by the pages that show the workflow and by `flask stars finalize-due`;
+    the caller commits. A fixed number of queries, however many classes are due.
+    """
+    now = now or utcnow()
+    query = sa.select(ClassTermStatus).where(ClassTermStatus.state == ClassState.PUBLISHED,
+                                             ClassTermStatus.notice_ends_at <= now)
+    if school_id is not None:
+        query = query.join(Term, Term.id == ClassTermStatus.term_id).where(
+            Term.school_id == school_id)
+    due = list(db.session.scalars(query))
+    if not due:
+        return 0
+    pending = {(t, c) for t, c in db.session.execute(
+        sa.select(Appeal.term_id, Student.class_id).join(Student, Student.id == Appeal.student_id)
+        .where(Appeal.status == AppealStatus.PENDING,
+               Appeal.term_id.in_({row.term_id for row in due})).distinct())}
+    done = 0
+    for row in due:
+        if (row.term_id, row.class_id) in pending:
+            continue
+        before = audit.snapshot(row)
+        row.state = ClassState.FINAL
+        row.finalized_at = now
+        row.finalized_by_id = None
+        db.session.flush()
+        audit.record(None, "finalize", row, school_id=row.term.school_id, before=before,
+                     after=audit.snapshot(row))
+        done += 1
+    db.session.flush()
+    return done
+
+
+def next_step(state: ClassState, row: ClassTermStatus | None = None):
+    """What comes next for a class in this state (a sentence for the pages)."""
+    if state == ClassState.OPEN:
+        return _l("The class teacher records entries, then submits the class.")
+    if state == ClassState.SUBMITTED:
+        return _l("An administrator checks the star distribution and publishes the results "
+                  "for a notice period, or returns the class to its teacher.")
+    if state == ClassState.PUBLISHED:
+        return _l("Students may appeal until the notice period ends; then the results become "
+                  "final.")
+    return _l("The results are final and archived; nothing can change any more.")

@@ -1,0 +1,218 @@
+"""Stored star results (StarResult): computing a term, and reading a student's stars.
+
+A computation is one aggregation pass over the term (services/scoring.py) and a fixed
+number of statements to store it: one SELECT of the stored rows, one INSERT of the new
+ones, one executemany UPDATE of the changed ones, one DELETE of the stale ones. A row whose
+values did not change is left alone (its computed_at too), so recomputing unchanged data
+stores identical results. A FINAL class's results never change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..errors import PermissionDenied, ValidationFailed
+from ..extensions import db
+from ..models import ClassState, Role, StarResult, Student, Term, User, utcnow
+from ..rules import StudentResult
+from . import audit, scoring
+from .access import same_school
+from .workflow import Frozen, class_states, term_class_ids
+
+STORED_FIELDS = ("class_id", "rule_version_id", "overall_score", "overall_stars", "dimensions",
+                 "titles", "explain")
+
+
+@dataclass
+class ComputeSummary:
+    term_id: int
+    classes: list[int] = field(default_factory=list)  # computed
+    skipped_final: list[int] = field(default_factory=list)
+    students: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.inserted + self.updated + self.deleted
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def next_star_json(result: StudentResult) -> dict:
+    out = {}
+    for key, dim in result.dimensions.items():
+        nxt = dim.next_star
+        out[key] = {"reason": nxt.reason, "level": nxt.level,
+                    "threshold": _text(scoring.round_score(nxt.threshold)
+                                       if nxt.threshold is not None else None),
+                    "points_needed": _text(scoring.round_score(nxt.points_needed)
+                                           if nxt.points_needed is not None else None),
+                    "quota_limited": nxt.quota_limited, "cap": nxt.cap}
+    return out
+
+
+def result_values(result: StudentResult, class_id: int, version_id: int) -> dict:
+    """The stored columns of one student's result (JSON-safe, exact scores as text)."""
+    summary = scoring.summarize(result)
+    return {
+        "class_id": class_id,
+        "rule_version_id": version_id,
+        "overall_score": summary["overall"]["score"],
+        "overall_stars": summary["overall"]["stars"],
+        "dimensions": summary["dimensions"],
+        "titles": summary["titles"],
+        "explain": {"zh": result.explain("zh"), "en": result.explain("en"),
+                    "next": next_star_json(result)},
+    }
+
+
+def store_results(term: Term, class_ids: list[int] | None = None,
+                  now: datetime | None = None) -> ComputeSummary:
+    """Evaluate and store the results of these classes (all of the term: None), no checks.
+
+    Final classes are skipped; raises Frozen when every class asked for is final.
+    """
+    if term.rule_version_id is None:
+        raise ValidationFailed(_l("This term has no rule set: assign one first."))
+    wanted = term_class_ids(term) if class_ids is None else sorted(set(class_ids))
+    states = class_states(term, wanted)
+    final = [c for c in wanted if states[c] == ClassState.FINAL]
+    targets = [c for c in wanted if states[c] != ClassState.FINAL]
+    summary = ComputeSummary(term_id=term.id, classes=targets, skipped_final=final)
+    if wanted and not targets:
+        raise Frozen(_l("Every class asked for is final: its results no longer change."))
+    if not targets:
+        return summary
+    results = scoring.evaluate_term(term, targets)
+    collected_classes = {sid: None for sid in results}
+    # the class of each student comes from the engine's quota group "<class id>:<name>"
+    for sid, r in results.items():
+        collected_classes[sid] = int(r.class_.split(":", 1)[0])
+    now = now or utcnow()
+    version_id = term.rule_version_id
+    stored = {row.student_id: row for row in db.session.execute(
+        sa.select(StarResult.id, StarResult.student_id, *[getattr(StarResult, f)
+                                                          for f in STORED_FIELDS])
+        .where(StarResult.term_id == term.id,
+               sa.or_(StarResult.class_id.in_(targets),
+                      StarResult.student_id.in_(list(results) or [-1]))))}
+    inserts, updates = [], []
+    for sid, result in results.items():
+        values = result_values(result, collected_classes[sid], version_id)
+        old = stored.get(sid)
+        if old is None:
+            inserts.append({"term_id": term.id, "student_id": sid, "computed_at": now, **values})
+        elif any(getattr(old, f) != values[f] for f in STORED_FIELDS):
+            updates.append({"id": old.id, "computed_at": now, **values})
+        else:
+            summary.unchanged += 1
+    stale = [row.id for sid, row in stored.items()
+             if sid not in results and row.class_id in targets]
+    if inserts:
+        db.session.execute(sa.insert(StarResult), inserts)
+    if updates:
+        db.session.execute(sa.update(StarResult), updates)
+    if stale:
+        db.session.execute(sa.delete(StarResult).where(StarResult.id.in_(stale)))
+    # rows changed behind the session's back: drop any loaded StarResult objects
+    if inserts or updates or stale:
+        for obj in [o for o in db.session.identity_map.values() if isinstance(o, StarResult)]:
+            db.session.expire(obj)
+    summary.students = len(results)
+    summary.inserted, summary.updated, summary.deleted = len(inserts), len(updates), len(stale)
+    return summary
+
+
+def compute_term(actor: User | None, term: Term, class_ids: list[int] | None = None,
+                 now: datetime | None = None) -> ComputeSummary:
+    """Compute and store the term's results (an admin of the school; None = the CLI)."""
+    if actor is not None and (actor.role != Role.ADMIN or not same_school(actor, term.school_id)):
+        raise PermissionDenied()
+    summary = store_results(term, class_ids, now=now)
+    audit.record(actor, "compute", object_type="term", object_id=term.id, term_id=term.id,
+                 school_id=term.school_id,
+                 after={"classes": summary.classes, "students": summary.students,
+                        "inserted": summary.inserted, "updated": summary.updated,
+                        "deleted": summary.deleted, "skipped_final": summary.skipped_final})
+    db.session.flush()
+    return summary
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+def stored_result(term: Term, student: Student) -> StarResult | None:
+    return db.session.scalar(sa.select(StarResult).where(
+        StarResult.term_id == term.id, StarResult.student_id == student.id))
+
+
+def stars_snapshot(row: StarResult | None) -> dict | None:
+    """The part of a result an appeal's before/after shows."""
+    if row is None:
+        return None
+    return {"overall_stars": row.overall_stars, "overall_score": row.overall_score,
+            "dimensions": {k: dict(v) for k, v in (row.dimensions or {}).items()},
+            "titles": list(row.titles or [])}
+
+
+@dataclass
+class DimensionView:
+    key: str
+    name: str
+    score: str
+    stars: int
+    max: str
+    next: dict
+
+
+@dataclass
+class StarView:
+    """A student's stars for one term as the student page shows them."""
+
+    overall_stars: int
+    overall_score: str | None
+    max_stars: int
+    dimensions: list[DimensionView]
+    titles: list[str]
+    explain: list[str]
+    provisional: bool
+    computed_at: datetime | None = None
+
+
+def _dimension_names(rules) -> dict[str, tuple[str, str]]:
+    return {d.key: (d.name, str(d.max)) for d in rules.dimensions}
+
+
+def view_from_row(row: StarResult, lang: str) -> StarView:
+    from ..models import RuleSetVersion
+
+    rules = scoring.rules_from_version(db.session.get(RuleSetVersion, row.rule_version_id))
+    names = _dimension_names(rules)
+    explain = row.explain or {}
+    nexts = explain.get("next", {})
+    dims = [DimensionView(k, names.get(k, (k, ""))[0], v["score"], v["stars"],
+                          names.get(k, (k, ""))[1], nexts.get(k, {}))
+            for k, v in (row.dimensions or {}).items()]
+    return StarView(row.overall_stars, row.overall_score, rules.max_stars, dims,
+                    list(row.titles or []), list(explain.get("zh" if lang == "zh" else "en", [])),
+                    provisional=False, computed_at=row.computed_at)
+
+
+def view_from_result(result: StudentResult, rules, lang: str) -> StarView:
+    names = _dimension_names(rules)
+    values = result_values(result, 0, 0)
+    nexts = values["explain"]["next"]
+    dims = [DimensionView(k, names.get(k, (k, ""))[0], v["score"], v["stars"],
+                          names.get(k, (k, ""))[1], nexts.get(k, {}))
+            for k, v in values["dimensions"].items()]
+    return StarView(values["overall_stars"], values["overall_score"], rules.max_stars, dims,
+                    values["titles"], values["explain"]["zh" if lang == "zh" else "en"],
+                    provisional=True)
