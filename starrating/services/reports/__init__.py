@@ -1,0 +1,1 @@
+"""Exports: the term's workbook (xlsx.py), report cards (pdf.py), background jobs (jobs.py)."""

@@ -1,0 +1,357 @@
+"""成长报告单: one student's report card for a term, as a PDF (WeasyPrint + a CJK font).
+
+The card goes home to families, so it is in Chinese (English on request). Its data for a
+whole class is read in a fixed number of queries (`card_data`), then each card is rendered
+from a Jinja template under templates/reports/ with a hand-written SVG radar chart.
+
+The font must cover rare name characters (㛃 is in CJK Extension A): WenQuanYi Zen Hei
+(Debian fonts-wqy-zenhei) does; WenQuanYi Micro Hei does not. `card_font()` refuses to
+render with a font that lacks them instead of printing empty boxes.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import IO
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+
+from ...errors import NotFound
+from ...extensions import db
+from ...models import (
+    ClassAssignment,
+    Department,
+    Entry,
+    Major,
+    SchoolClass,
+    StarResult,
+    Student,
+    StudentTermNote,
+    Term,
+    User,
+    from_cents,
+)
+from ...services.access import ensure_student_access
+from ...services.scoring import term_rules
+from .common import ensure_class_export, ensure_term_export, safe_file_part
+
+CARD_FONT_FAMILY = "WenQuanYi Zen Hei"
+# Characters the card font must have: common rare name characters (㛃 is in Extension A).
+REQUIRED_CHARS = "㛃堃喆犇赟★☆"
+NOTABLE_ENTRIES = 6
+
+LABELS = {
+    "zh": {
+        "title": "学生综合素质成长报告单", "name": "姓名", "number": "学号", "class": "班级",
+        "major": "专业", "department": "系部", "term": "学期", "overall": "综合评价",
+        "overall_score": "综合得分", "stars": "星级", "score": "得分", "dimension": "评价维度",
+        "titles": "荣誉称号", "none": "无", "radar": "各维度得分", "entries": "写实记录汇总",
+        "indicator": "指标", "count": "次数", "points": "合计分值", "value": "分值", "notable": "主要记录",
+        "date": "日期", "item": "事项", "no_entries": "本学期无写实记录。",
+        "self_statement": "自我陈述", "teacher_comment": "班主任评语", "teacher": "班主任",
+        "empty_text": "（未填写）", "parent": "家长签字", "signature": "班主任签字",
+        "generated": "生成日期", "unit": "分",
+    },
+    "en": {
+        "title": "Student Comprehensive Quality Report", "name": "Name", "number": "Student no.",
+        "class": "Class", "major": "Major", "department": "Department", "term": "Term",
+        "overall": "Overall", "overall_score": "Overall score", "stars": "Stars",
+        "score": "Score", "dimension": "Dimension", "titles": "Titles", "none": "None",
+        "radar": "Scores by dimension", "entries": "Summary of records",
+        "indicator": "Indicator", "count": "Count", "points": "Total points", "value": "Points",
+        "notable": "Notable records", "date": "Date", "item": "Item",
+        "no_entries": "No records this term.", "self_statement": "Self-statement",
+        "teacher_comment": "Class teacher's comment", "teacher": "Class teacher",
+        "empty_text": "(none)", "parent": "Parent's signature",
+        "signature": "Class teacher's signature", "generated": "Generated", "unit": "",
+    },
+}
+
+
+class CardFontMissing(RuntimeError):
+    pass
+
+
+@lru_cache(maxsize=1)
+def card_font() -> Path:
+    """The font file of CARD_FONT_FAMILY, checked to cover REQUIRED_CHARS."""
+    if shutil.which("fc-match") is None:
+        raise CardFontMissing("fontconfig (fc-match) is not installed")
+    found = subprocess.run(
+        ["fc-match", "--format=%{family}\n%{file}", CARD_FONT_FAMILY],
+        capture_output=True, text=True, check=False).stdout.splitlines()
+    if len(found) < 2 or CARD_FONT_FAMILY not in found[0].split(","):
+        raise CardFontMissing(f"font {CARD_FONT_FAMILY!r} is not installed: "
+                              "apt-get install fonts-wqy-zenhei")
+    path = Path(found[1])
+    missing = [ch for ch in REQUIRED_CHARS if ord(ch) not in font_codepoints(path)]
+    if missing:
+        raise CardFontMissing(f"{path} lacks {''.join(missing)}")
+    return path
+
+
+@lru_cache(maxsize=4)
+def font_codepoints(path: Path) -> frozenset[int]:
+    """Code points the font (face 0 of a collection) has glyphs for."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    if path.suffix.lower() in (".ttc", ".otc"):
+        font = TTCollection(str(path)).fonts[0]
+    else:
+        font = TTFont(str(path))
+    return frozenset(font.getBestCmap())
+
+
+# ---- data ------------------------------------------------------------------------------
+
+@dataclass
+class IndicatorLine:
+    key: str
+    name: str
+    count: int
+    points: Decimal
+
+
+@dataclass
+class CardData:
+    student_id: int
+    number: str
+    name: str
+    class_name: str
+    major: str
+    department: str
+    teacher: str
+    result: StarResult | None = None
+    indicators: list[IndicatorLine] = field(default_factory=list)
+    notable: list[tuple[date, str, str, Decimal]] = field(default_factory=list)
+    self_statement: str = ""
+    teacher_comment: str = ""
+
+
+def card_data(term: Term, student_ids: list[int] | None = None,
+              class_ids: list[int] | None = None) -> list[CardData]:
+    """Everything on the cards of these students (or classes), in six queries."""
+    rules = term_rules(term)
+    query = (
+        sa.select(Student.id, Student.student_no, Student.name, SchoolClass.id,
+                  SchoolClass.name, Major.name, Department.name)
+        .join(SchoolClass, SchoolClass.id == Student.class_id)
+        .join(Major, Major.id == SchoolClass.major_id)
+        .join(Department, Department.id == Major.department_id)
+        .where(Student.school_id == term.school_id)
+        .order_by(SchoolClass.name, Student.student_no)
+    )
+    if student_ids is not None:
+        query = query.where(Student.id.in_(student_ids))
+    if class_ids is not None:
+        query = query.where(Student.class_id.in_(class_ids))
+    rows = db.session.execute(query).all()
+    if not rows:
+        return []
+    ids = [r[0] for r in rows]
+    teachers = dict(db.session.execute(
+        sa.select(ClassAssignment.class_id, User.display_name)
+        .join(User, User.id == ClassAssignment.teacher_id)
+        .where(ClassAssignment.term_id == term.id,
+               ClassAssignment.class_id.in_({r[3] for r in rows}))).all())
+    cards = {sid: CardData(sid, no, name, cname, major, dept, teachers.get(cid, ""))
+             for sid, no, name, cid, cname, major, dept in rows}
+
+    for result in db.session.scalars(sa.select(StarResult).where(
+            StarResult.term_id == term.id, StarResult.student_id.in_(ids))):
+        cards[result.student_id].result = result
+
+    live = (Entry.term_id == term.id, Entry.deleted_at.is_(None), Entry.student_id.in_(ids))
+    for sid, indicator, count, cents in db.session.execute(
+            sa.select(Entry.student_id, Entry.indicator, sa.func.count(),
+                      sa.func.sum(Entry.points_cents))
+            .where(*live).group_by(Entry.student_id, Entry.indicator)):
+        cards[sid].indicators.append(
+            IndicatorLine(indicator, _indicator_name(rules, indicator), count, from_cents(cents)))
+    order = {key: n for n, key in enumerate(rules.indicator_keys())} if rules else {}
+    for card in cards.values():
+        card.indicators.sort(key=lambda line: (order.get(line.key, len(order)), line.key))
+
+    rank = sa.func.row_number().over(
+        partition_by=Entry.student_id,
+        order_by=(sa.func.abs(Entry.points_cents).desc(), Entry.occurred_on, Entry.id),
+    ).label("rank")
+    ranked = (sa.select(Entry.student_id, Entry.occurred_on, Entry.indicator, Entry.item_name,
+                        Entry.note, Entry.points_cents, rank)
+              .where(*live, Entry.points_cents != 0).subquery())
+    for sid, occurred, indicator, item, note, cents, _rank in db.session.execute(
+            sa.select(ranked).where(ranked.c.rank <= NOTABLE_ENTRIES)
+            .order_by(ranked.c.student_id, ranked.c.rank)):
+        cards[sid].notable.append((occurred, _indicator_name(rules, indicator),
+                                   item or note or "", from_cents(cents)))
+
+    for sid, comment, statement in db.session.execute(
+            sa.select(StudentTermNote.student_id, StudentTermNote.teacher_comment,
+                      StudentTermNote.self_statement)
+            .where(StudentTermNote.term_id == term.id, StudentTermNote.student_id.in_(ids))):
+        cards[sid].teacher_comment = comment or ""
+        cards[sid].self_statement = statement or ""
+    return [cards[sid] for sid in ids]
+
+
+def _indicator_name(rules, key: str) -> str:
+    if rules is None:
+        return key
+    try:
+        dim_key, _, _ = key.partition(".")
+        return f"{rules.dimension(dim_key).name}·{rules.indicator(key).name}"
+    except KeyError:
+        return key
+
+
+# ---- rendering -------------------------------------------------------------------------
+
+def radar_svg(axes: list[tuple[str, float]], size: int = 230) -> str:
+    """A radar chart as inline SVG; `axes` are (label, value in 0..1)."""
+    n = len(axes)
+    if n < 3:
+        return ""
+    c, r = size / 2, size / 2 - 46
+
+    def point(i: int, frac: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * i / n
+        return c + r * frac * math.cos(angle), c + r * frac * math.sin(angle)
+
+    def poly(frac_of) -> str:
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, frac_of(i)) for i in range(n)))
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+             f'viewBox="0 0 {size} {size}" class="radar">']
+    for ring in (0.2, 0.4, 0.6, 0.8, 1.0):
+        parts.append(f'<polygon points="{poly(lambda i, f=ring: f)}" fill="none" '
+                     f'stroke="#c9d2dd" stroke-width="{1 if ring < 1 else 1.4}"/>')
+    for i in range(n):
+        x, y = point(i, 1)
+        parts.append(f'<line x1="{c:.1f}" y1="{c:.1f}" x2="{x:.1f}" y2="{y:.1f}" '
+                     'stroke="#c9d2dd" stroke-width="1"/>')
+    values = [min(max(v, 0.0), 1.0) for _, v in axes]
+    parts.append(f'<polygon points="{poly(lambda i: values[i])}" fill="#1d4f91" '
+                 'fill-opacity="0.25" stroke="#1d4f91" stroke-width="2"/>')
+    for i in range(n):
+        x, y = point(i, values[i])
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1d4f91"/>')
+    for i, (label, _) in enumerate(axes):
+        x, y = point(i, 1.18)
+        anchor = "middle" if abs(x - c) < 8 else ("start" if x > c else "end")
+        parts.append(f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}" '
+                     f'font-family="{CARD_FONT_FAMILY}" font-size="12" fill="#1f2933">'
+                     f'{_xml(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _xml(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+def card_html(term: Term, card: CardData, lang: str = "zh", today: date | None = None) -> str:
+    """The card as HTML for WeasyPrint."""
+    rules = term_rules(term)
+    dims = []
+    stored = card.result.dimensions if card.result else {}
+    for dim in (rules.dimensions if rules else ()):
+        value = stored.get(dim.key) or {}
+        score = value.get("score")
+        frac = float(Decimal(score) / dim.max) if score is not None and dim.max else 0.0
+        dims.append({"name": dim.name, "score": score, "stars": value.get("stars")})
+        dims[-1]["frac"] = frac
+    radar = radar_svg([(d["name"], d["frac"]) for d in dims])
+    return render_template(
+        "reports/card.html", term=term, card=card, school=term.school, dims=dims,
+        max_stars=rules.max_stars if rules else 5, radar=radar, t=LABELS[lang], lang=lang,
+        font=CARD_FONT_FAMILY,
+        today=today or date.today())
+
+
+class CardRenderer:
+    """Renders cards to PDF bytes, reusing WeasyPrint's font set-up between cards."""
+
+    def __init__(self):
+        from weasyprint.text.fonts import FontConfiguration
+
+        card_font()
+        self.fonts = FontConfiguration()
+
+    def render(self, html: str) -> bytes:
+        from weasyprint import HTML
+
+        return HTML(string=html, base_url=current_app.root_path).write_pdf(
+            font_config=self.fonts)
+
+
+def card_file_name(term: Term, number: str, name: str) -> str:
+    return safe_file_part(f"{number}-{name}-{term.name}成长报告单") + ".pdf"
+
+
+def student_card(actor: User | None, term: Term, student: Student, lang: str = "zh") -> bytes:
+    """One student's card as PDF bytes (the student, their class teacher, the school's admins)."""
+    if student.school_id != term.school_id:
+        raise NotFound()
+    if actor is not None:
+        ensure_student_access(actor, student, term)
+    cards = card_data(term, student_ids=[student.id])
+    if not cards or cards[0].result is None:
+        raise NotFound("no stored results for this student in this term yet")
+    return CardRenderer().render(card_html(term, cards[0], lang))
+
+
+def write_cards_zip(actor: User | None, term: Term, out: str | IO[bytes],
+                    school_class: SchoolClass | None = None, lang: str = "zh",
+                    progress: Callable[[int, int], None] | None = None,
+                    progress_every: int = 10) -> int:
+    """The cards of a class (or the whole school, a folder per class) as one zip.
+
+    Students without stored results are left out. `progress(done, total)` is called every
+    `progress_every` cards. Returns the number of cards.
+    """
+    if school_class is None:
+        ensure_term_export(actor, term)
+        class_ids = None
+    else:
+        ensure_class_export(actor, term, school_class)
+        class_ids = [school_class.id]
+    renderer = CardRenderer()
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(StarResult).join(
+            Student, Student.id == StarResult.student_id)
+        .where(StarResult.term_id == term.id,
+               *([Student.class_id.in_(class_ids)] if class_ids else []))) or 0
+    if class_ids is None:  # the whole school: a class at a time keeps memory flat
+        class_ids_batches = [[cid] for cid in db.session.scalars(
+            sa.select(SchoolClass.id).where(SchoolClass.school_id == term.school_id)
+            .order_by(SchoolClass.name))]
+    else:
+        class_ids_batches = [class_ids]
+    if progress is not None:
+        progress(0, total)
+    done = 0
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for batch in class_ids_batches:
+            for card in card_data(term, class_ids=batch):
+                if card.result is None:
+                    continue
+                name = card_file_name(term, card.number, card.name)
+                if school_class is None:
+                    name = f"{safe_file_part(card.class_name)}/{name}"
+                archive.writestr(name, renderer.render(card_html(term, card, lang)))
+                done += 1
+                if progress is not None and (done % progress_every == 0 or done == total):
+                    progress(done, total)
+    return done
+
