@@ -22,6 +22,8 @@ def init_app(app: Flask) -> None:
     register_ops(app)
     from .stars_cli import register as register_stars
     register_stars(app)
+    from .report_cli import register as register_reports
+    register_reports(app)
 
 
 def _fail(message: str) -> None:
