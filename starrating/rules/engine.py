@@ -159,7 +159,7 @@ class DimensionResult:
     __slots__ = (
         "key", "name", "raw_score", "computed_score", "score", "score_cap",
         "threshold_stars", "threshold", "cap_max", "cap", "stars", "quota_drops",
-        "_spec", "_totals", "_max_stars",
+        "_spec", "_totals", "_max_stars", "_next",
     )
 
     def __init__(self, spec: _Dim, totals: Mapping[str, Decimal], raw_score: Decimal, max_stars: int):
@@ -184,6 +184,7 @@ class DimensionResult:
         self._spec = spec
         self._totals = totals
         self._max_stars = max_stars
+        self._next: NextStar | None = None
 
     def __repr__(self) -> str:
         return f"DimensionResult({self.key!r}, score={self.score}, stars={self.stars})"
@@ -234,7 +235,13 @@ class DimensionResult:
 
     @property
     def next_star(self) -> NextStar:
-        """How the next star can be reached, or why it cannot."""
+        """How the next star can be reached, or why it cannot (computed once, when read
+        after evaluation: the explanation in two languages and the stored summary all ask)."""
+        if self._next is None:
+            self._next = self._compute_next_star()
+        return self._next
+
+    def _compute_next_star(self) -> NextStar:
         spec = self._spec
         stars = self.stars
         if stars >= self._max_stars:

@@ -10,6 +10,7 @@ when there are any.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -21,8 +22,12 @@ _SCOPE = {
 }
 
 
+@lru_cache(maxsize=8192)
 def fmt(value: Decimal | int) -> str:
-    """A score as people write it: 2 places at most, no trailing zeros."""
+    """A score as people write it: 2 places at most, no trailing zeros.
+
+    Cached: a term has few distinct scores and thresholds, and formatting them is the
+    bulk of the cost of explaining 50,000 students."""
     from .engine import round_score
 
     if isinstance(value, int):
