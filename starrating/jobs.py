@@ -96,8 +96,16 @@ def run_export_now(job_id: int) -> None:
 
 
 def _message(error: Exception) -> str:
-    text = getattr(error, "message", None) or str(error) or type(error).__name__
-    return str(text)[:500]
+    """A domain error's own words; anything else stays in the log (paths, internals)."""
+    from flask_babel import force_locale, gettext
+
+    from .errors import DomainError
+
+    if isinstance(error, DomainError) and error.message:
+        return str(error.message)[:500]
+    with force_locale("zh_Hans_CN"):
+        return f"{gettext('The export failed; the server log has the details.')} " \
+               f"({type(error).__name__})"
 
 
 def enqueue_export(job_id: int) -> None:
