@@ -9,6 +9,7 @@ Babel reads `zh_CN` as `zh_Hans_CN`, so the Chinese folder must be named `zh_Han
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def compile_catalogs(target_dir: Path, source_dir: Path = SOURCE_DIR) -> Path:
                         if message.id and message.string:
                             merged[message.id] = message
             mo_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = mo_path.with_suffix(".tmp")
+            tmp = mo_path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             with tmp.open("wb") as fh:
                 write_mo(fh, merged)
             tmp.replace(mo_path)

@@ -124,6 +124,7 @@ class _Dim:
     __slots__ = (
         "index", "key", "name", "dim", "base_eff", "max", "weight", "thr_desc", "thr_asc",
         "inds", "score_caps", "star_caps", "quota_desc", "scope", "bounded_max",
+        "sum_max",
     )
 
     def __init__(self, index: int, dim: Dimension, caps: Sequence[Cap]):
@@ -147,6 +148,8 @@ class _Dim:
         self.base_eff = base
         self.inds = tuple(inds)
         self.bounded_max = all(ind.max is not None for ind in dim.indicators)
+        # base + the sum of every indicator's ceiling: the most the dimension can reach
+        self.sum_max = dim.base + sum((hi for _k, _lo, hi, _z in inds), ZERO) if self.bounded_max else None
         self.score_caps = [c for c in caps if c.dimension == dim.key and c.score is not None]
         self.star_caps = [c for c in caps if c.dimension == dim.key and c.max_stars is not None]
         self.quota_desc = sorted(dim.quota.items(), reverse=True)
@@ -265,10 +268,9 @@ class DimensionResult:
         if not spec.bounded_max:
             headroom = None
         else:
-            headroom = ZERO
-            get = self._totals.get
-            for key, lo, hi, _zero in spec.inds:
-                headroom = _CTX.add(headroom, _CTX.subtract(hi, min(max(get(key, ZERO), lo), hi)))
+            # raw_score is base + the clamped subtotals, so what is left below every
+            # indicator's ceiling is the ceilings' sum minus that (no loop per indicator)
+            headroom = _CTX.subtract(spec.sum_max, self.raw_score)
             if headroom < needed:
                 return NextStar("headroom", level=level, threshold=threshold, points_needed=needed, headroom=headroom)
         return NextStar("reachable", level=level, threshold=threshold, points_needed=needed,
