@@ -216,3 +216,172 @@ def view_from_result(result: StudentResult, rules, lang: str) -> StarView:
     return StarView(values["overall_stars"], values["overall_score"], rules.max_stars, dims,
                     values["titles"], values["explain"]["zh" if lang == "zh" else "en"],
                     provisional=True)
+
+
+# ---- the student's page ------------------------------------------------------------------------
+
+@dataclass
+class StudentPage:
+    term: Term | None
+    state: ClassState
+    stars: StarView | None
+    note: object  # StudentTermNote or None
+    statement_editable: bool
+    history: list  # [(Term, StarResult)] of other terms, published or final
+    notice_ends_at: datetime | None = None
+
+
+def _visible(state: ClassState) -> bool:
+    return state in (ClassState.PUBLISHED, ClassState.FINAL)
+
+
+def student_page(actor: User, student: Student, term: Term | None, lang: str,
+                 provisional_allowed: bool) -> StudentPage:
+    """What the student's star page shows; stars only once published (or provisional)."""
+    from ..models import ClassTermStatus, StudentTermNote, TermStatus
+    from .access import ensure_student_access
+    from .workflow import status_rows
+
+    ensure_student_access(actor, student, term)
+    history = _history(student, exclude_term=term)
+    if term is None:
+        return StudentPage(None, ClassState.OPEN, None, None, False, history)
+    row: ClassTermStatus | None = status_rows(term, [student.class_id]).get(student.class_id)
+    state = row.state if row else ClassState.OPEN
+    stars = None
+    if _visible(state):
+        stored = stored_result(term, student)
+        stars = view_from_row(stored, lang) if stored else None
+    elif provisional_allowed and term.rule_version_id is not None:
+        result = scoring.evaluate_term(term, [student.class_id]).get(student.id)
+        if result is not None:
+            stars = view_from_result(result, scoring.term_rules(term), lang)
+    note = db.session.scalar(sa.select(StudentTermNote).where(
+        StudentTermNote.term_id == term.id, StudentTermNote.student_id == student.id))
+    editable = state == ClassState.OPEN and term.status == TermStatus.OPEN
+    return StudentPage(term, state, stars, note, editable, history,
+                       row.notice_ends_at if row else None)
+
+
+def _history(student: Student, exclude_term: Term | None) -> list:
+    from ..models import ClassTermStatus
+
+    query = (sa.select(Term, StarResult)
+             .join(StarResult, StarResult.term_id == Term.id)
+             .join(ClassTermStatus, sa.and_(ClassTermStatus.term_id == StarResult.term_id,
+                                            ClassTermStatus.class_id == StarResult.class_id))
+             .where(StarResult.student_id == student.id,
+                    ClassTermStatus.state.in_([ClassState.PUBLISHED, ClassState.FINAL]))
+             .order_by(Term.start_date.desc()))
+    if exclude_term is not None:
+        query = query.where(Term.id != exclude_term.id)
+    return list(db.session.execute(query).all())
+
+
+STATEMENT_MAX = 2000
+
+
+def save_self_statement(actor: User, term: Term, text: str) -> object:
+    """The student's 自我陈述 for the term, while their class is open."""
+    from ..models import StudentTermNote
+    from .workflow import ensure_editable
+
+    if actor.role != Role.STUDENT or actor.student_id is None:
+        raise PermissionDenied()
+    student = db.session.get(Student, actor.student_id)
+    if student is None or student.school_id != term.school_id:
+        raise PermissionDenied()
+    ensure_editable(term, [student.class_id])
+    text = (text or "").strip()
+    if len(text) > STATEMENT_MAX:
+        raise ValidationFailed(_l("At most %(n)d characters.", n=STATEMENT_MAX),
+                               errors={"statement": [_l("At most %(n)d characters.",
+                                                        n=STATEMENT_MAX)]})
+    note = db.session.scalar(sa.select(StudentTermNote).where(
+        StudentTermNote.term_id == term.id, StudentTermNote.student_id == student.id))
+    before = audit.snapshot(note) if note else None
+    if note is None:
+        note = StudentTermNote(term_id=term.id, student_id=student.id, teacher_comment="")
+        db.session.add(note)
+    note.self_statement = text
+    note.statement_updated_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "update" if before else "create", note, school_id=term.school_id,
+                 before=before, after=audit.snapshot(note))
+    return note
+
+
+def student_entries(actor: User, student: Student, term: Term) -> list:
+    """The student's live entries in the term, newest first, with evidence (two queries)."""
+    from sqlalchemy.orm import selectinload
+
+    from ..models import Entry
+    from .access import ensure_student_access
+
+    ensure_student_access(actor, student, term)
+    return list(db.session.scalars(
+        sa.select(Entry).where(Entry.term_id == term.id, Entry.student_id == student.id,
+                               Entry.deleted_at.is_(None))
+        .options(selectinload(Entry.evidence))
+        .order_by(Entry.occurred_on.desc(), Entry.id.desc())))
+
+
+def indicator_labels(term: Term | None) -> dict[str, str]:
+    """"dimension.indicator" → "思想品德 · 志愿服务" for the term's rules."""
+    rules = scoring.term_rules(term) if term is not None else None
+    if rules is None:
+        return {}
+    out = {}
+    for dim in rules.dimensions:
+        for ind in dim.indicators:
+            out[f"{dim.key}.{ind.key}"] = f"{dim.name} · {ind.name}"
+    return out
+
+
+def dimension_names(term: Term | None) -> dict[str, str]:
+    rules = scoring.term_rules(term) if term is not None else None
+    return {d.key: d.name for d in rules.dimensions} if rules else {}
+
+
+@dataclass
+class Distribution:
+    """Students per star level, overall and per dimension, of one class."""
+
+    overall: list[int]
+    dimensions: dict[str, list[int]]
+    stored: bool  # from the stored results (else evaluated now)
+
+
+def distributions(term: Term, class_ids, stored_ids=()) -> dict[int, Distribution]:
+    """Star distribution per class: stored results for `stored_ids`, evaluated now for the rest.
+
+    One evaluation pass and one query, however many classes and students.
+    """
+    rules = scoring.term_rules(term)
+    if rules is None:
+        return {}
+    top = rules.max_stars
+    keys = [d.key for d in rules.dimensions]
+    ids = list(class_ids)
+    out = {cid: Distribution([0] * (top + 1), {k: [0] * (top + 1) for k in keys},
+                             cid in stored_ids) for cid in ids}
+
+    def add(cid, overall, dims):
+        dist = out[cid]
+        dist.overall[min(overall, top)] += 1
+        for k, stars in dims.items():
+            if k in dist.dimensions:
+                dist.dimensions[k][min(stars, top)] += 1
+
+    stored_list = [c for c in ids if c in stored_ids]
+    live = [c for c in ids if c not in stored_ids]
+    if stored_list:
+        for cid, overall, dims in db.session.execute(
+                sa.select(StarResult.class_id, StarResult.overall_stars, StarResult.dimensions)
+                .where(StarResult.term_id == term.id, StarResult.class_id.in_(stored_list))):
+            add(cid, overall, {k: v["stars"] for k, v in (dims or {}).items()})
+    if live:
+        for result in scoring.evaluate_term(term, live, rules).values():
+            cid = int(result.class_.split(":", 1)[0])
+            add(cid, result.overall_stars, {k: d.stars for k, d in result.dimensions.items()})
+    return out

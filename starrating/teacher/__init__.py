@@ -2,4 +2,5 @@ from flask import Blueprint
 
 bp = Blueprint("teacher", __name__)
 
+from . import appeals, workflow  # noqa: E402,F401,I001
 from . import views  # noqa: E402,F401
