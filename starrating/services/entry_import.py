@@ -36,17 +36,17 @@ from ..models import (
     StudentStatus,
     Term,
     User,
-    utcnow,
 )
 from ..rules import RuleSet
 from . import audit
 from .access import same_school, teacher_class_ids
 from .entries import (
     NOTE_MAX,
+    bulk_insert,
     check_date,
-    insert_entries,
     parse_points,
     rules_for,
+    school_today,
 )
 from .workflow import ensure_editable
 
@@ -294,7 +294,8 @@ def _indicator_lookup(rules: RuleSet) -> dict[str, str | None]:
     return lookup
 
 
-def check_upload(actor: User, term: Term, class_id: int, data: bytes) -> ImportCheck:
+def check_upload(actor: User, term: Term, class_id: int, data: bytes,
+                 today: date | None = None) -> ImportCheck:
     """Every row checked against the class and the term's rules (a fixed number of queries)."""
     school_class = class_for(actor, term, class_id)
     result = ImportCheck(sha256=hashlib.sha256(data).hexdigest())
@@ -317,6 +318,7 @@ def check_upload(actor: User, term: Term, class_id: int, data: bytes) -> ImportC
         result.errors.extend(RowError(1, LABEL[k], str(_l("This column is missing.")))
                              for k in missing)
         return result
+    today = today or school_today()
     students = {no: (sid, name) for sid, no, name in _class_students(school_class.id)}
     lookup = _indicator_lookup(rules)
 
@@ -367,7 +369,9 @@ def check_upload(actor: User, term: Term, class_id: int, data: bytes) -> ImportC
                 "Enter a date such as 2026-10-08.") if _text(raw_date)
                 else _l("This field is required."))))
         else:
-            errors.extend(RowError(number, "日期", str(m)) for m in check_date(term, occurred_on))
+            problem = check_date(term, occurred_on, today)
+            if problem:
+                errors.append(RowError(number, "日期", str(problem)))
         if len(note) > NOTE_MAX:
             errors.append(RowError(number, "事项/备注", str(_l("At most %(n)d characters.",
                                                                  n=NOTE_MAX))))
@@ -392,11 +396,11 @@ class ImportResult:
 
 
 def import_entries(actor: User, term: Term, class_id: int, data: bytes,
-                   filename: str) -> ImportResult:
+                   filename: str, today: date | None = None) -> ImportResult:
     """Write every row of the file, or nothing; a file already imported writes nothing."""
     school_class = class_for(actor, term, class_id)
     ensure_editable(term, [school_class.id])
-    checked = check_upload(actor, term, school_class.id, data)
+    checked = check_upload(actor, term, school_class.id, data, today)
     if checked.already is not None:
         return ImportResult(created=0, batch=checked.already, already=True)
     if not checked.ok:
@@ -411,13 +415,11 @@ def import_entries(actor: User, term: Term, class_id: int, data: bytes,
     except IntegrityError:  # the same file confirmed twice at the same moment
         raise Conflict(_l("This file was just imported by another request; nothing more "
                           "was written.")) from None
-    now = utcnow()
-    insert_entries(actor, [
-        {"term_id": term.id, "student_id": r.student_id, "indicator": r.indicator,
+    bulk_insert(actor, term, [
+        {"student_id": r.student_id, "indicator": r.indicator,
          "points_cents": int(r.points * 100), "occurred_on": r.occurred_on,
-         "item_name": r.item_name, "note": r.note, "source": EntrySource.EXCEL,
-         "author_id": actor.id, "import_batch_id": batch.id, "created_at": now,
-         "updated_at": now, "version": 1} for r in checked.rows])
+         "item_name": r.item_name[:120], "note": r.note, "source": EntrySource.EXCEL,
+         "import_batch_id": batch.id} for r in checked.rows])
     audit.record(actor, "import", batch, term_id=term.id,
                  after={"filename": batch.filename, "rows": batch.row_count,
                         "class_id": school_class.id})

@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from ..errors import NotFound, ValidationFailed
+from ..errors import NotFound
 from ..extensions import db
 from ..models import Appeal, Attachment, Entry, Student, Term, User
 from .access import ensure_student_access
@@ -38,16 +38,16 @@ class CheckedFile:
     extension: str
 
 
-def check_file(filename: str, data: bytes) -> CheckedFile:
-    """Accept a JPEG, PNG or PDF within the size limit, judged by its content."""
+def check_file(data: bytes, filename: str) -> CheckedFile:
+    """Accept a JPEG, PNG or PDF within the size limit, judged by its content; else ValueError."""
     limit = current_app.config["EVIDENCE_MAX_BYTES"]
     if len(data) > limit:
-        raise ValidationFailed(_l("“%(name)s” is too large (at most %(mb)s MB).",
+        raise ValueError(_l("“%(name)s” is too large (at most %(mb)s MB).",
                                   name=_safe_name(filename), mb=round(limit / 1048576, 1)))
     for magic, content_type, extension in MAGIC:
         if data.startswith(magic):
             return CheckedFile(_safe_name(filename), data, content_type, extension)
-    raise ValidationFailed(_l("“%(name)s” is not a JPG, PNG or PDF file.",
+    raise ValueError(_l("“%(name)s” is not a JPG, PNG or PDF file.",
                               name=_safe_name(filename)))
 
 
@@ -62,7 +62,7 @@ def evidence_dir() -> Path:
     return path
 
 
-def store(actor: User, entry: Entry, checked: CheckedFile) -> Attachment:
+def store(actor: User, checked: CheckedFile, *, entry: Entry) -> Attachment:
     """Write the file under a random name and add its Attachment row."""
     stored_name = f"{secrets.token_hex(16)}.{checked.extension}"
     path = evidence_dir() / stored_name
