@@ -283,16 +283,21 @@ class CardRenderer:
     """Renders cards to PDF bytes, reusing WeasyPrint's font set-up between cards."""
 
     def __init__(self):
+        from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
         card_font()
         self.fonts = FontConfiguration()
+        # templates/reports/card.css, parsed once for all the cards of a run.
+        source = current_app.jinja_env.loader.get_source(current_app.jinja_env,
+                                                         "reports/card.css")[0]
+        self.css = CSS(string=source, font_config=self.fonts)
 
     def render(self, html: str) -> bytes:
         from weasyprint import HTML
 
         return HTML(string=html, base_url=current_app.root_path).write_pdf(
-            font_config=self.fonts)
+            stylesheets=[self.css], font_config=self.fonts)
 
 
 def card_file_name(term: Term, number: str, name: str) -> str:
