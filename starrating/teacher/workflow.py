@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -43,6 +43,14 @@ def class_workflow(class_id):
                            flow=flows[0], class_url=class_url(class_id))
 
 
+def _back(class_id: int):
+    """Back to the page the button was on (a local path only), else the class's status."""
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = url_for(".class_workflow", class_id=class_id)
+    return redirect(target)
+
+
 @bp.post("/class/<int:class_id>/submit")
 @teacher_required
 def submit_class(class_id):
@@ -53,8 +61,8 @@ def submit_class(class_id):
         if e.status in (403, 404):
             raise
         flash(str(e.message), "error")
-        return redirect(url_for(".class_workflow", class_id=class_id))
+        return _back(class_id)
     db.session.commit()
     flash(_("The class was submitted. Its entries are now locked; an administrator will "
             "publish the results."), "success")
-    return redirect(url_for(".class_workflow", class_id=class_id))
+    return _back(class_id)
