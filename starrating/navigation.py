@@ -13,6 +13,7 @@ NAV = {
         ("admin.terms", _l("Terms")),
         ("admin.classes", _l("Classes")),
         ("admin.students", _l("Students")),
+        ("admin.flags", _l("Sanctions")),
         ("admin.teachers", _l("Teachers")),
         ("admin.clubs", _l("Clubs")),
         ("admin.rule_sets", _l("Rules")),

@@ -6,3 +6,4 @@ bp = Blueprint("admin", __name__)
 from . import audit, dashboard, imports, rules, setup, views  # noqa: E402,F401,I001
 from . import reports  # noqa: E402,F401
 from . import workflow  # noqa: E402,F401
+from . import flags  # noqa: E402,F401

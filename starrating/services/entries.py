@@ -620,9 +620,179 @@ def revoke_flag(actor: User, flag_id: int) -> Flag:
     return flag
 
 
-def term_flags(actor: User, term: Term) -> list[Flag]:
+def term_flags(actor: User, term: Term) -> list[tuple[Flag, Student, str, str | None]]:
+    """(flag, student, class name, recorded by) of the term, live ones first, in one query."""
     _admin_school(actor, term)
-    return list(db.session.scalars(
-        sa.select(Flag).where(Flag.term_id == term.id)
-        .options(selectinload(Flag.student).selectinload(Student.school_class))
-        .order_by(Flag.revoked_at.is_not(None), Flag.start_date.desc(), Flag.id.desc())))
+    return [tuple(row) for row in db.session.execute(
+        sa.select(Flag, Student, SchoolClass.name, User.display_name)
+        .join(Student, Student.id == Flag.student_id)
+        .join(SchoolClass, SchoolClass.id == Student.class_id)
+        .outerjoin(User, User.id == Flag.created_by_id)
+        .where(Flag.term_id == term.id)
+        .order_by(Flag.revoked_at.is_not(None), Flag.start_date.desc(), Flag.id.desc()))]
+
+
+# ---- the teacher's pages ------------------------------------------------------------------
+
+def default_entry_date(term: Term, today: date | None = None) -> date:
+    """Today, or the term's last day when the term is over (the form's default date)."""
+    today = today or school_today()
+    return max(term.start_date, min(today, term.end_date))
+
+
+def is_editable(term: Term, class_id: int) -> bool:
+    """For showing the write buttons (the services call ensure_editable again on POST)."""
+    from ..models import ClassState, TermStatus
+    from .workflow import class_state
+
+    return term.status == TermStatus.OPEN and class_state(term, class_id) == ClassState.OPEN
+
+
+def author_names(rows: list[Entry]) -> dict[int, str]:
+    """{user id: display name} of the entries' authors, in one query."""
+    ids = {e.author_id for e in rows if e.author_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(User.id, User.display_name).where(User.id.in_(ids))).all())
+
+
+@dataclass
+class ClassRow:
+    student: Student
+    result: object  # rules.StudentResult, or None without rules
+    flags: list
+    entries: int
+
+
+@dataclass
+class ClassOverview:
+    term: Term
+    school_class: SchoolClass
+    rules: RuleSet | None
+    rows: list[ClassRow]
+    state: object
+    editable: bool
+
+
+def class_overview(actor: User, term: Term, class_id: int) -> ClassOverview:
+    """Each student's running scores and provisional stars, flags and entry count.
+
+    A fixed number of queries whatever the class size (scoring's GROUP BYs, one each for
+    the students, the entry counts and the flags).
+    """
+    from ..models import ClassState, TermStatus
+    from .access import get_class_for
+    from .scoring import evaluate_term
+    from .workflow import class_state
+
+    school_class = get_class_for(actor, class_id, term)
+    if school_class.school_id != term.school_id:
+        raise NotFound()
+    rules = term_rules(term)
+    results = evaluate_term(term, [class_id], rules) if rules else {}
+    students = class_students(class_id)
+    counts = dict(db.session.execute(
+        sa.select(Entry.student_id, sa.func.count(Entry.id))
+        .join(Student, Student.id == Entry.student_id)
+        .where(Entry.term_id == term.id, Entry.deleted_at.is_(None),
+               Student.class_id == class_id)
+        .group_by(Entry.student_id)).all())
+    flags = active_flags(term, [s.id for s in students])
+    rows = [ClassRow(s, results.get(s.id), flags.get(s.id, []), counts.get(s.id, 0))
+            for s in students]
+    state = class_state(term, class_id)
+    return ClassOverview(term=term, school_class=school_class, rules=rules, rows=rows,
+                         state=state, editable=term.status == TermStatus.OPEN
+                         and state == ClassState.OPEN)
+
+
+@dataclass
+class ClassCard:
+    school_class: SchoolClass
+    teacher_name: str
+    students: int
+    entries: int
+    last_entry: date | None
+    state: object
+
+
+def my_classes(actor: User, term: Term | None) -> list[ClassCard]:
+    """The classes on the teacher's home: theirs this term (an admin: all of the school)."""
+    from ..models import ClassAssignment
+    from .workflow import class_states
+
+    if term is None:
+        return []
+    query = (sa.select(SchoolClass, User.display_name)
+             .join(ClassAssignment, sa.and_(ClassAssignment.class_id == SchoolClass.id,
+                                            ClassAssignment.term_id == term.id))
+             .join(User, User.id == ClassAssignment.teacher_id)
+             .options(selectinload(SchoolClass.major))
+             .order_by(SchoolClass.grade.desc(), SchoolClass.name))
+    if actor.role == Role.ADMIN:
+        query = query.where(SchoolClass.school_id == term.school_id)
+    else:
+        query = query.where(ClassAssignment.teacher_id == actor.id)
+    classes = db.session.execute(query).all()
+    ids = [c.id for c, _name in classes]
+    if not ids:
+        return []
+    students = dict(db.session.execute(
+        sa.select(Student.class_id, sa.func.count(Student.id))
+        .where(Student.class_id.in_(ids), Student.status == StudentStatus.ACTIVE)
+        .group_by(Student.class_id)).all())
+    stats = {cid: (n, last) for cid, n, last in db.session.execute(
+        sa.select(Student.class_id, sa.func.count(Entry.id), sa.func.max(Entry.occurred_on))
+        .join(Student, Student.id == Entry.student_id)
+        .where(Entry.term_id == term.id, Entry.deleted_at.is_(None),
+               Student.class_id.in_(ids))
+        .group_by(Student.class_id))}
+    states = class_states(term, ids)
+    return [ClassCard(c, name, students.get(c.id, 0), *stats.get(c.id, (0, None)),
+                      states[c.id])
+            for c, name in classes]
+
+
+def entry_students(actor: User, term: Term, class_id: int | None = None
+                   ) -> dict[str, list[tuple[str, str]]]:
+    """Students the actor may record for, grouped by class name (for the entry form)."""
+    query = (sa.select(Student.id, Student.student_no, Student.name, SchoolClass.name)
+             .join(SchoolClass, SchoolClass.id == Student.class_id)
+             .where(Student.status == StudentStatus.ACTIVE,
+                    Student.school_id == term.school_id)
+             .order_by(SchoolClass.name, Student.student_no))
+    allowed = _writable_class_ids(actor, term)
+    if allowed is None:  # an admin: one class at a time
+        if class_id is None:
+            return {}
+        query = query.where(Student.class_id == class_id)
+    else:
+        if class_id is not None:
+            allowed &= {class_id}
+        query = query.where(Student.class_id.in_(allowed))
+    out: dict[str, list[tuple[str, str]]] = {}
+    for sid, no, name, class_name in db.session.execute(query):
+        out.setdefault(class_name, []).append((str(sid), f"{name} ({no})"))
+    return out
+
+
+@dataclass
+class GridPage:
+    school_class: SchoolClass
+    rules: RuleSet | None
+    students: list[Student]
+    editable: bool
+
+
+def grid_page(actor: User, term: Term, class_id: int) -> GridPage:
+    """What the class grid shows: the class's students in student-number order."""
+    from .access import get_class_for
+
+    if actor.role == Role.STUDENT:
+        raise PermissionDenied()
+    school_class = get_class_for(actor, class_id, term)
+    if school_class.school_id != term.school_id:
+        raise NotFound()
+    return GridPage(school_class=school_class, rules=term_rules(term),
+                    students=class_students(class_id), editable=is_editable(term, class_id))

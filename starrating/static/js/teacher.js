@@ -1,0 +1,103 @@
+/* Teacher pages: catalogue items fill the points and note; keyboard use of the class grid.
+   Everything here is a convenience: every form also works without JavaScript. */
+(function () {
+  "use strict";
+
+  function setupItems(form) {
+    var indicator = form.querySelector("select.js-indicator");
+    var item = form.querySelector("select.js-item");
+    var points = form.querySelector("input.js-points");
+    var note = form.querySelector("textarea.js-note");
+    if (!indicator || !item) { return; }
+    var autoNote = "";
+
+    function filterItems() {
+      var chosen = indicator.value;
+      Array.prototype.forEach.call(item.querySelectorAll("optgroup"), function (group) {
+        var first = group.querySelector("option");
+        var own = first && first.getAttribute("data-indicator");
+        var show = !chosen || own === chosen;
+        group.hidden = !show;
+        group.disabled = !show;
+      });
+      var selected = item.options[item.selectedIndex];
+      if (selected && selected.getAttribute("data-indicator") && chosen &&
+          selected.getAttribute("data-indicator") !== chosen) {
+        item.value = "";
+      }
+    }
+
+    item.addEventListener("change", function () {
+      var option = item.options[item.selectedIndex];
+      if (!option || !option.getAttribute("data-indicator")) { return; }
+      if (indicator.value !== option.getAttribute("data-indicator")) {
+        indicator.value = option.getAttribute("data-indicator");
+        filterItems();
+      }
+      if (points) { points.value = option.getAttribute("data-points"); }
+      if (note && (note.value === "" || note.value === autoNote)) {
+        note.value = option.getAttribute("data-name");
+        autoNote = note.value;
+      }
+    });
+    indicator.addEventListener("change", filterItems);
+    filterItems();
+  }
+
+  function setupGrid(form) {
+    var cells = Array.prototype.slice.call(form.querySelectorAll("input.grid-cell"));
+    function submit() {
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+    }
+    function move(from, step) {
+      var next = cells[cells.indexOf(from) + step];
+      if (next) { next.focus(); next.select(); return true; }
+      return false;
+    }
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        submit();
+        return;
+      }
+      var cell = event.target;
+      if (!cell.classList || !cell.classList.contains("grid-cell")) { return; }
+      if (event.key === "Enter") {
+        event.preventDefault();
+        if (!move(cell, 1)) { submit(); }
+      } else if (event.key === "ArrowDown") {
+        if (move(cell, 1)) { event.preventDefault(); }
+      } else if (event.key === "ArrowUp") {
+        if (move(cell, -1)) { event.preventDefault(); }
+      } else if (event.key === "Tab" && !event.altKey && !event.ctrlKey) {
+        if (move(cell, event.shiftKey ? -1 : 1)) { event.preventDefault(); }
+      }
+    });
+    var all = form.querySelector("input.js-tick-all");
+    if (all) {
+      all.hidden = false;
+      all.addEventListener("change", function () {
+        Array.prototype.forEach.call(form.querySelectorAll("input[name=tick]"), function (box) {
+          box.checked = all.checked;
+        });
+      });
+    }
+    var firstError = form.querySelector("input.grid-cell[aria-invalid=true]");
+    if (firstError) { firstError.focus(); }
+  }
+
+  function setupConfirm() {
+    Array.prototype.forEach.call(document.querySelectorAll(".js-confirm"), function (button) {
+      button.addEventListener("click", function (event) {
+        if (!window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form"), setupItems);
+    var grid = document.getElementById("grid-form");
+    if (grid) { setupGrid(grid); }
+    setupConfirm();
+  });
+}());
