@@ -55,12 +55,12 @@ def test_appeal_after_deadline_or_before_publication_refused(school, make):
     with pytest.raises(ValidationFailed) as e:
         appeals.create_appeal(school.student_user, school.term,
                               AppealInput(entry_id=entry.id, text="x"))
-    assert "published" in str(e.value.message)
+    assert "公示后才能申诉" in str(e.value.message)
     publish(school, days=5)
     with pytest.raises(ValidationFailed) as e:
         appeals.create_appeal(school.student_user, school.term,
                               AppealInput(entry_id=entry.id, text="x"), now=later(5))
-    assert "ended" in str(e.value.message)
+    assert "公示期已于" in str(e.value.message) and "不再受理申诉" in str(e.value.message)
 
 
 def test_student_cannot_appeal_someone_elses_entry(published, make):
