@@ -234,3 +234,50 @@ def test_admin_of_other_school_cannot_publish(school, make, act):
                                                            "class_id": school.class_a.id})
     assert r.status_code == 404
     assert workflow.class_state(school.term, school.class_a.id) == ClassState.SUBMITTED
+
+
+def test_history_lists_other_published_terms(school, make, act):
+    from datetime import date
+
+    old = make.term(school.school, name="2025—2026学年第二学期", start=date(2026, 2, 20),
+                    end=date(2026, 7, 10))
+    make.assign(old, school.class_a, school.teacher)
+    make.entry(old, school.students[0], "moral.service", "10", school.teacher)
+    db.session.commit()
+    workflow.submit_class(school.admin, old, school.class_a.id)
+    workflow.publish_classes(school.admin, old, [school.class_a.id])
+    workflow.finalize_classes(school.admin, old, [school.class_a.id])
+    db.session.commit()
+    me = act(school.student_user)
+    html = me.get("/student/").get_data(as_text=True)
+    assert "2025—2026学年第二学期" in html and f"/student/?term={old.id}" in html
+    html = me.get(f"/student/?term={old.id}").get_data(as_text=True)
+    assert _radar(html)["values"][0] == 4  # 90 points in 思想品德 (3★ this term)
+    # another student's history is not shown to this one
+    html = act(school.other_student_user).get("/student/").get_data(as_text=True)
+    assert "2025—2026学年第二学期" not in html
+
+
+def test_pages_finalize_due_classes_lazily(school, act):
+    from datetime import timedelta
+
+    from starrating.models import ClassTermStatus
+
+    publish(school)
+    row = db.session.scalar(sa.select(ClassTermStatus))
+    row.notice_ends_at = row.published_at + timedelta(minutes=1)
+    db.session.commit()
+    html = act(school.student_user).get("/student/appeals").get_data(as_text=True)
+    assert "不再受理申诉" in html
+    assert workflow.class_state(school.term, school.class_a.id) == ClassState.FINAL
+
+
+def test_admin_compute_button(school, make, act):
+    from starrating.models import StarResult
+
+    r = act(school.admin).post("/admin/workflow/compute", data={"term": school.term.id},
+                               follow_redirects=True)
+    assert r.status_code == 200 and "7" in r.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(StarResult.id))) == 7
+    assert act(school.teacher).post("/admin/workflow/compute",
+                                    data={"term": school.term.id}).status_code == 403
