@@ -243,7 +243,7 @@ def _validate(term: Term, rules: RuleSet, data: EntryInput, today: date):
         try:
             files.append(evidence.check_file(content, filename))
         except ValueError as e:
-            errors.setdefault("evidence", []).append(f"{filename}: {e.args[0]}")
+            errors.setdefault("evidence", []).append(e.args[0])
     return indicator, points, item_name, note, files, errors
 
 
