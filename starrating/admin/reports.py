@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -66,6 +66,8 @@ def reports():
 @teacher_required
 def start_export():
     form = ExportForm()
+    if not form.validate_on_submit():
+        abort(400)
     term = _term_of_user(form.term_id.data)
     school_class = None
     if form.scope.data != SCHOOL:

@@ -84,6 +84,12 @@ def test_students_and_anonymous_cannot_start_or_download_jobs(act, demo):
     assert anonymous.get(f"/admin/reports/jobs/{job.id}/download").status_code == 302
 
 
+def test_unknown_export_kind_is_a_bad_request(act, demo):
+    admin = act(demo.admin)
+    assert start(admin, demo.term, "pptx", "school").status_code == 400
+    assert last_job() is None
+
+
 def test_start_needs_csrf(act, demo):
     admin = act(demo.admin)
     response = admin.post("/admin/reports/jobs", {"term_id": demo.term.id, "kind": "xlsx",
