@@ -453,24 +453,26 @@ def save_grid(actor: User, term: Term, school_class: SchoolClass, data: GridInpu
              "item_name": item_name[:120], "note": note, "source": EntrySource.GRID,
              "author_id": actor.id, "created_at": now, "updated_at": now, "version": 1}
             for sid, points in values]
-    ids = db.session.scalars(sa.insert(Entry).returning(Entry.id, sort_by_parameter_order=True),
-                             rows).all()
+    return len(_insert_and_audit(actor, term, rows))
+
+
+def _insert_and_audit(actor: User, term: Term, rows: list[dict]) -> list[int]:
+    """Insert entry rows in one statement, audit them in another; returns the new ids.
+
+    RETURNING gives back whole rows, so each audit "after" is the row as stored, whatever
+    order the database returns them in (asking for parameter order would make SQLite
+    insert row by row).
+    """
+    if not rows:
+        return []
+    table = Entry.__table__
+    stored = db.session.execute(table.insert().returning(*table.c), rows).mappings().all()
     audit.record_many(actor, [
-        {"action": "create", "object_type": "entry", "object_id": entry_id,
+        {"action": "create", "object_type": "entry", "object_id": row["id"],
          "term_id": term.id, "student_id": row["student_id"], "before": None,
-         "after": _row_snapshot(entry_id, row)}
-        for entry_id, row in zip(ids, rows, strict=True)])
-    return len(rows)
-
-
-def _row_snapshot(entry_id: int, row: dict) -> dict:
-    out = {"id": entry_id, "deleted_at": None, "import_batch_id": row.get("import_batch_id"),
-           "club_membership_id": None}
-    for key, value in row.items():
-        if key in AUDIT_EXCLUDE:
-            continue
-        out[key] = audit._jsonable(value)
-    return out
+         "after": {k: audit._jsonable(v) for k, v in row.items() if k not in AUDIT_EXCLUDE}}
+        for row in stored])
+    return [row["id"] for row in stored]
 
 
 def bulk_insert(actor: User, term: Term, rows: list[dict]) -> list[int]:
@@ -479,14 +481,7 @@ def bulk_insert(actor: User, term: Term, rows: list[dict]) -> list[int]:
     for row in rows:
         row.update({"term_id": term.id, "author_id": actor.id, "created_at": now,
                     "updated_at": now, "version": 1})
-    ids = db.session.scalars(sa.insert(Entry).returning(Entry.id, sort_by_parameter_order=True),
-                             rows).all()
-    audit.record_many(actor, [
-        {"action": "create", "object_type": "entry", "object_id": entry_id,
-         "term_id": term.id, "student_id": row["student_id"], "before": None,
-         "after": _row_snapshot(entry_id, row)}
-        for entry_id, row in zip(ids, rows, strict=True)])
-    return list(ids)
+    return _insert_and_audit(actor, term, rows)
 
 
 # ---- reading ------------------------------------------------------------------------------
