@@ -65,6 +65,10 @@
       if (event.key === "Enter") {
         event.preventDefault();
         if (!move(cell, 1)) { submit(); }
+      } else if (event.key === " ") {
+        // a space is never part of points: it ticks or unticks the row's student
+        var box = cell.closest("tr").querySelector("input[name=tick]");
+        if (box) { event.preventDefault(); box.checked = !box.checked; }
       } else if (event.key === "ArrowDown") {
         if (move(cell, 1)) { event.preventDefault(); }
       } else if (event.key === "ArrowUp") {
