@@ -107,7 +107,7 @@ def test_stale_version_is_a_conflict_and_the_first_edit_stays(school):
     with pytest.raises(Conflict) as e:
         entries.update_entry(school.teacher, entry.id, seen, entry_input(points="5"),
                              today=TODAY)
-    assert "Someone else changed this entry" in str(e.value.message)
+    assert "其他人已修改了它" in str(e.value.message)
     db.session.rollback()
     [now] = live_entries()
     assert now.points == Decimal("3.00") and now.version == seen + 1
