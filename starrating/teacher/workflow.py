@@ -47,7 +47,7 @@ def _back(class_id: int):
     """Back to the page the button was on (a local path only), else the class's status."""
     target = request.form.get("next", "")
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for(".class_workflow", class_id=class_id)
+        target = class_url(class_id)
     return redirect(target)
 
 

@@ -4,9 +4,10 @@ teacher accepts, the stars change and the diff shows, admin finalizes, edits ref
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from starrating.extensions import db
-from starrating.models import Appeal, AppealStatus, ClassState
+from starrating.models import Appeal, AppealStatus, ClassState, Entry
 from starrating.services import entries, workflow
 from starrating.services.workflow import Frozen
 
@@ -15,19 +16,28 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 def test_whole_cycle(school, make, new_page, tmp_path, app):
     s0 = school.students[0]
-    wrong = make.entry(school.term, s0, "moral.discipline", "-10", school.teacher,
-                       item_name="打架斗殴")
     for i, st in enumerate(school.students):
         make.entry(school.term, st, "moral.service", str(2 + i), school.teacher)
     db.session.commit()
 
     teacher = new_page()
     teacher.login("teacher_a")
-    teacher.go("/teacher/appeals")
-    teacher.shot("workflow_cycle_1_teacher_before_submit")
-    teacher.click(f"#class-{school.class_a.id} button[type=submit]")
+    # the teacher records the (wrong) entry with the entry form of the teacher pages
+    teacher.go(f"/teacher/entry/new?class={school.class_a.id}&student={s0.id}")
+    teacher.select_option("select[name=indicator]", "moral.discipline")
+    teacher.fill("input[name=points]", "-10")
+    teacher.fill("input[name=occurred_on]", "2026-10-08")
+    teacher.fill("textarea[name=note]", "打架斗殴")
+    teacher.click("form input[type=submit]")
     teacher.wait_for_load_state()
-    assert "已提交" in teacher.inner_text(f"#class-{school.class_a.id}")
+    wrong = db.session.scalar(sa.select(Entry).where(Entry.indicator == "moral.discipline"))
+    assert wrong is not None and wrong.points_cents == -1000 and wrong.student_id == s0.id
+    # and submits the class from its class page
+    teacher.go(f"/teacher/class/{school.class_a.id}")
+    teacher.shot("workflow_cycle_1_teacher_before_submit")
+    teacher.click("#workflow button[type=submit]")
+    teacher.wait_for_load_state()
+    assert "已提交" in teacher.inner_text("#workflow")
     assert workflow.class_state(school.term, school.class_a.id) == ClassState.SUBMITTED
 
     admin = new_page()
