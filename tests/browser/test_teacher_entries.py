@@ -127,6 +127,7 @@ def test_screens_in_english_and_on_a_phone(page, phone, busy_class):
         page.go(path)
         page.shot(f"teacher-{name}-en-desktop")
     phone.login(school.teacher.username)
+    phone.set_language("zh_Hans_CN")  # the account remembers English from the desktop
     for path, name in ((f"/teacher/class/{c}", "class"), (f"/teacher/entry/new?class={c}", "entry-form"),
                        (f"/teacher/class/{c}/grid", "grid")):
         phone.go(path)
