@@ -332,6 +332,14 @@ def write_section(lines: list[str], args: argparse.Namespace) -> None:
         "peak memory ≤ 300 MB. The floor gets its rows from memory; the app reads them from "
         "the database in one streamed query (constant number of queries).",
         "", "```", *lines, "```", "",
+        "Report cards: each is a full A4 page (details, dimension table, radar SVG, entry "
+        "summary, notable entries, two notes) laid out by WeasyPrint; most of the time is "
+        "layout, and a class's 45 cards take 10–20 s on one worker (2 CPUs shared with other "
+        "work make the figure vary between about 180 and 500 ms). The card font is WenQuanYi "
+        "Zen Hei (Debian fonts-wqy-zenhei) because WenQuanYi Micro Hei lacks CJK Extension A "
+        "(㛃); the font alone is not the cost (Micro Hei measured within the noise). Exports "
+        "of many cards run as huey jobs: more consumer workers (`-w`) share a school's cards.",
+        "",
     ])
     start = text.find(SECTION + "\n")
     if start == -1:
