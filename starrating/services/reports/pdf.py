@@ -60,7 +60,7 @@ LABELS = {
         "date": "日期", "item": "事项", "no_entries": "本学期无写实记录。",
         "self_statement": "自我陈述", "teacher_comment": "班主任评语", "teacher": "班主任",
         "empty_text": "（未填写）", "parent": "家长签字", "signature": "班主任签字",
-        "generated": "生成日期", "unit": "分",
+        "generated": "生成日期", "unit": "分", "colon": "：",
     },
     "en": {
         "title": "Student Comprehensive Quality Report", "name": "Name", "number": "Student no.",
@@ -74,6 +74,7 @@ LABELS = {
         "teacher_comment": "Class teacher's comment", "teacher": "Class teacher",
         "empty_text": "(none)", "parent": "Parent's signature",
         "signature": "Class teacher's signature", "generated": "Generated", "unit": "",
+        "colon": ": ",
     },
 }
 
