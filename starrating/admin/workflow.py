@@ -26,8 +26,12 @@ class PublishForm(FlaskForm):
     submit = SubmitField(_l("Publish the chosen classes"))
 
 
-def _term_from_form() -> Term:
-    term = db.session.get(Term, request.form.get("term", type=int) or 0)
+def _term_from_form() -> Term | None:
+    """The term the form names (one of the admin's school), else the current term."""
+    wanted = request.form.get("term", type=int)
+    if not wanted:
+        return chosen_term()
+    term = db.session.get(Term, wanted)
     if term is None or term.school_id != current_user.school_id:
         raise NotFound()
     return term
@@ -37,8 +41,8 @@ def _class_ids() -> list[int]:
     return [int(v) for v in request.form.getlist("class_id") if v.isdigit()]
 
 
-def _back(term: Term):
-    return redirect(url_for("admin.workflow", term=term.id))
+def _back(term: Term | None):
+    return redirect(url_for("admin.workflow", term=term.id) if term else url_for("admin.workflow"))
 
 
 @bp.route("/workflow", endpoint="workflow")
@@ -64,6 +68,9 @@ def workflow_page():
 
 def _run(action, success):
     term = _term_from_form()
+    if term is None:
+        flash(_("No term has been set up yet."), "error")
+        return _back(term)
     if not _class_ids() and request.endpoint != "admin.workflow_compute":
         flash(_("Choose at least one class."), "error")
         return _back(term)
