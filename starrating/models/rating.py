@@ -64,6 +64,9 @@ class StarResult(db.Model):
     titles: Mapped[list] = mapped_column(sa.JSON)
     # Structured explanation and next-star data from the engine.
     explain: Mapped[dict] = mapped_column(sa.JSON)
+    # The engine's digest of the result's inputs to text and stars: an unchanged student
+    # is recognised without decoding the JSON columns (see services/results.py).
+    fingerprint: Mapped[str | None] = mapped_column(sa.String(40))
 
     student: Mapped[Student] = relationship()
 

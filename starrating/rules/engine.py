@@ -31,6 +31,7 @@ threshold may still not suffice.
 from __future__ import annotations
 
 import decimal
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -344,6 +345,21 @@ class StudentResult:
         if self._method == "min_stars":
             return None
         return Fraction(self._rank) / Fraction(self._weight_sum)
+
+    def fingerprint(self) -> str:
+        """A short digest of everything the result, its explanation and its next-star
+        advice depend on (with the same rule file): equal digests, equal stored results.
+        Lets the app skip re-rendering and re-writing students whose results did not change."""
+        dims = tuple(
+            (d.key, d.raw_score, d.score, d.score_cap, d.threshold_stars, d.cap_max, d.cap,
+             d.stars, d.quota_drops)
+            for d in self.dimensions.values()
+        )
+        state = (self.class_, self.grade, dims, self._rank,
+                 self.overall_threshold_stars, self.failed_requirement, self.required_stars,
+                 self.overall_cap_max, self.overall_cap, self.overall_stars,
+                 self.overall_quota_drops, tuple(self.titles))
+        return hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()
 
     def explain(self, lang: str = "zh") -> list[str]:
         """Human-readable reasons, one line per dimension, then overall and titles."""

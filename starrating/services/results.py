@@ -23,9 +23,6 @@ from . import audit, scoring
 from .access import same_school
 from .workflow import Frozen, class_states, term_class_ids
 
-STORED_FIELDS = ("class_id", "rule_version_id", "overall_score", "overall_stars", "dimensions",
-                 "titles", "explain")
-
 
 @dataclass
 class ComputeSummary:
@@ -99,22 +96,28 @@ def store_results(term: Term, class_ids: list[int] | None = None,
         collected_classes[sid] = int(r.class_.split(":", 1)[0])
     now = now or utcnow()
     version_id = term.rule_version_id
+    # Only the cheap columns: an unchanged student is recognised by the engine's
+    # fingerprint, so neither the stored JSON is decoded nor the explanation rendered again.
     stored = {row.student_id: row for row in db.session.execute(
-        sa.select(StarResult.id, StarResult.student_id, *[getattr(StarResult, f)
-                                                          for f in STORED_FIELDS])
+        sa.select(StarResult.id, StarResult.student_id, StarResult.class_id,
+                  StarResult.rule_version_id, StarResult.fingerprint)
         .where(StarResult.term_id == term.id,
                sa.or_(StarResult.class_id.in_(targets),
                       StarResult.student_id.in_(list(results) or [-1]))))}
     inserts, updates = [], []
     for sid, result in results.items():
-        values = result_values(result, collected_classes[sid], version_id)
+        fingerprint = result.fingerprint()
         old = stored.get(sid)
+        if (old is not None and old.fingerprint == fingerprint
+                and old.class_id == collected_classes[sid] and old.rule_version_id == version_id):
+            summary.unchanged += 1
+            continue
+        values = result_values(result, collected_classes[sid], version_id)
+        values["fingerprint"] = fingerprint
         if old is None:
             inserts.append({"term_id": term.id, "student_id": sid, "computed_at": now, **values})
-        elif any(getattr(old, f) != values[f] for f in STORED_FIELDS):
-            updates.append({"id": old.id, "computed_at": now, **values})
         else:
-            summary.unchanged += 1
+            updates.append({"id": old.id, "computed_at": now, **values})
     stale = [row.id for sid, row in stored.items()
              if sid not in results and row.class_id in targets]
     if inserts:
