@@ -157,3 +157,23 @@ def test_workbook_reads_results_in_constant_queries(demo, make, tmp_path, count_
     with count_queries() as more:
         write_workbook(demo.admin, demo.term, str(tmp_path / "b.xlsx"))
     assert more.count == few.count
+
+
+def test_finished_sheets_let_go_of_their_temp_files(monkeypatch, tmp_path):
+    """A 1,000-class school must not need 1,000 open files (the limit is often 1,024)."""
+    from starrating.services.reports import xlsx
+    from starrating.services.reports.common import DimensionInfo
+
+    monkeypatch.setattr(xlsx, "OPEN_SHEETS_MAX", 2)
+    out = tmp_path / "many.xlsx"
+    writer = xlsx.WorkbookWriter(str(out), "t", [DimensionInfo("m", "品德", 100.0)], 5)
+    for c in range(10):
+        for i in range(3):
+            writer.add((c, f"班{c}", f"S{c}-{i}", "名", "80.50", 3,
+                        {"m": {"score": "80.50", "stars": 3}}, ["三好学生"]))
+    assert len(writer.finished) == 2
+    writer.close()
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert len(book.sheetnames) == 11
+    rows = [r for ws in book.worksheets[1:] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert len(rows) == 30 and rows[-1] == ("S9-2", "名", "班9", 80.5, 3, 80.5, 3, "三好学生")
