@@ -1,6 +1,6 @@
 """HTTP under load: the student page and a 45-student class page vs. a bare hello-world.
 
-    .venv/bin/python bench/http.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/starrating_bench]
+    .venv/bin/python bench/load.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/starrating_bench]
                                    [--connections 32] [--seconds 20] [--no-generate]
 
 Fills the database with bench/generate.py (unless --no-generate), computes the term's
