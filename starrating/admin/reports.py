@@ -22,6 +22,7 @@ from ..jobs import enqueue_export
 from ..models import Role, SchoolClass, Student, Term
 from ..services.reports import jobs as service
 from ..services.reports import pdf
+from ..services.terms import current_term
 from . import bp
 from .common import chosen_term, terms
 
@@ -104,8 +105,13 @@ def download_export(job_id: int):
 @bp.route("/reports/card")
 @login_required
 def student_card():
-    """One card as PDF: ?term=<id>&student_no=<学号> (a student gets their own)."""
-    term = _term_of_user(request.args.get("term"))
+    """One card as PDF: ?term=<id>&student_no=<学号> (a student gets their own).
+
+    Without ?term the current term of the user's school."""
+    if request.args.get("term"):
+        term = _term_of_user(request.args.get("term"))
+    else:
+        term = current_term(current_user.school_id) or _not_found()
     if current_user.role == Role.STUDENT:
         student = db.session.get(Student, current_user.student_id) or _not_found()
     else:

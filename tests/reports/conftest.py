@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from starrating.extensions import db
-from starrating.models import StarResult, StudentTermNote
+from starrating.models import ClassState, ClassTermStatus, StarResult, StudentTermNote
 from starrating.services.scoring import evaluate_term, summarize
 
 RARE_NAME = "㛃堃喆犇赟"
@@ -62,6 +62,9 @@ def demo(make, school):
         teacher_comment="该生学习认真，积极参加志愿服务，技能大赛表现突出。",
         self_statement="本学期我参加了技能大赛，也坚持志愿服务，今后继续努力。"))
     results = store_results(school.term)
+    # Class A's results are published (students may see their cards); B's and C's are not.
+    db.session.add(ClassTermStatus(term_id=school.term.id, class_id=school.class_a.id,
+                                   state=ClassState.PUBLISHED))
     db.session.commit()
     return SimpleNamespace(**vars(school), class_c=class_c, extra=extra, rare=rare,
                            formula=formula, results=results)

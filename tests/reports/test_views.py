@@ -111,7 +111,10 @@ def test_single_card_download_rights(act, demo):
         f"/admin/reports/card?term={demo.term.id}&student_no={demo.rare.student_no}")
     assert own.status_code == 200
     assert demo.students[0].student_no in own.headers["Content-Disposition"]
-    assert act(demo.other_student_user).get(url).status_code == 200  # their own, not rare's
+    assert act(demo.student_user).get("/admin/reports/card").status_code == 200  # current term
+    # Class B's results are not published yet: its students get no card.
+    denied = act(demo.other_student_user).get(url)
+    assert denied.status_code == 403 and "公布" in denied.get_data(as_text=True)
 
 
 def test_failed_job_is_marked_failed_with_a_message(act, demo, monkeypatch):

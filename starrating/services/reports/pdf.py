@@ -25,14 +25,18 @@ from typing import IO
 
 import sqlalchemy as sa
 from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
 
-from ...errors import NotFound
+from ...errors import NotFound, PermissionDenied
 from ...extensions import db
 from ...models import (
     ClassAssignment,
+    ClassState,
+    ClassTermStatus,
     Department,
     Entry,
     Major,
+    Role,
     SchoolClass,
     StarResult,
     Student,
@@ -301,6 +305,13 @@ class CardRenderer:
             stylesheets=[self.css], font_config=self.fonts)
 
 
+def results_published(term: Term, class_id: int) -> bool:
+    """Students see their stars (and card) once the class is published or final."""
+    state = db.session.scalar(sa.select(ClassTermStatus.state).where(
+        ClassTermStatus.term_id == term.id, ClassTermStatus.class_id == class_id))
+    return state in (ClassState.PUBLISHED, ClassState.FINAL)
+
+
 def card_file_name(term: Term, number: str, name: str) -> str:
     return safe_file_part(f"{number}-{name}-{term.name}成长报告单") + ".pdf"
 
@@ -311,6 +322,9 @@ def student_card(actor: User | None, term: Term, student: Student, lang: str = "
         raise NotFound()
     if actor is not None:
         ensure_student_access(actor, student, term)
+        if actor.role == Role.STUDENT and not results_published(term, student.class_id):
+            raise PermissionDenied(_l("Your report card is available once your class's "
+                                      "results are published."))
     cards = card_data(term, student_ids=[student.id])
     if not cards or cards[0].result is None:
         raise NotFound("no stored results for this student in this term yet")
