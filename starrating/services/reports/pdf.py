@@ -128,6 +128,14 @@ class IndicatorLine:
 
 
 @dataclass
+class CardResult:
+    overall_score: str | None
+    overall_stars: int
+    dimensions: dict
+    titles: list
+
+
+@dataclass
 class CardData:
     student_id: int
     number: str
@@ -136,7 +144,7 @@ class CardData:
     major: str
     department: str
     teacher: str
-    result: StarResult | None = None
+    result: CardResult | None = None
     indicators: list[IndicatorLine] = field(default_factory=list)
     notable: list[tuple[date, str, str, Decimal]] = field(default_factory=list)
     self_statement: str = ""
@@ -172,9 +180,12 @@ def card_data(term: Term, student_ids: list[int] | None = None,
     cards = {sid: CardData(sid, no, name, cname, major, dept, teachers.get(cid, ""))
              for sid, no, name, cid, cname, major, dept in rows}
 
-    for result in db.session.scalars(sa.select(StarResult).where(
-            StarResult.term_id == term.id, StarResult.student_id.in_(ids))):
-        cards[result.student_id].result = result
+    # Only the columns the card shows (the stored explanation is large).
+    for sid, score, stars, dims, titles in db.session.execute(
+            sa.select(StarResult.student_id, StarResult.overall_score, StarResult.overall_stars,
+                      StarResult.dimensions, StarResult.titles)
+            .where(StarResult.term_id == term.id, StarResult.student_id.in_(ids))):
+        cards[sid].result = CardResult(score, stars, dims or {}, list(titles or []))
 
     live = (Entry.term_id == term.id, Entry.deleted_at.is_(None), Entry.student_id.in_(ids))
     for sid, indicator, count, cents in db.session.execute(
