@@ -685,7 +685,7 @@ def class_overview(actor: User, term: Term, class_id: int) -> ClassOverview:
     if school_class.school_id != term.school_id:
         raise NotFound()
     rules = term_rules(term)
-    results = evaluate_term(term, [class_id], rules) if rules else {}
+    results = evaluate_term(term, [class_id], rules, exact=False) if rules else {}
     students = class_students(class_id)
     counts = dict(db.session.execute(
         sa.select(Entry.student_id, sa.func.count(Entry.id))

@@ -256,7 +256,7 @@ def student_page(actor: User, student: Student, term: Term | None, lang: str,
         stored = stored_result(term, student)
         stars = view_from_row(stored, lang) if stored else None
     elif provisional_allowed and term.rule_version_id is not None:
-        result = scoring.evaluate_term(term, [student.class_id]).get(student.id)
+        result = scoring.evaluate_term(term, [student.class_id], exact=False).get(student.id)
         if result is not None:
             stars = view_from_result(result, scoring.term_rules(term), lang)
     note = db.session.scalar(sa.select(StudentTermNote).where(

@@ -12,7 +12,7 @@ the one the full computation would give.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -52,6 +52,30 @@ def term_rules(term: Term) -> RuleSet | None:
 
 def rules_from_version(version: RuleSetVersion) -> RuleSet:
     return _parse(version.id, version.source, version.format)
+
+
+_class_only: dict[int, tuple[RuleSet, RuleSet]] = {}
+
+
+def class_only_rules(rules: RuleSet) -> RuleSet:
+    """The same rules without grade- or school-wide quotas (class quotas kept).
+
+    For provisional stars on a class page: evaluating a grade-wide quota means evaluating
+    every student of the grade (50,000 in a city) on each page view. The official
+    computation (services/results.py) always uses the full rules."""
+    cached = _class_only.get(id(rules))
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    dims = tuple(d if d.quota_scope == "class" else replace(d, quota={})
+                 for d in rules.dimensions)
+    overall = rules.overall
+    if overall.quota and overall.quota_scope != "class":
+        overall = replace(overall, quota={})
+    derived = replace(rules, dimensions=dims, overall=overall)
+    if len(_class_only) > 64:  # rule sets are few; keep the cache bounded anyway
+        _class_only.clear()
+    _class_only[id(rules)] = (rules, derived)  # holding `rules` keeps its id unique
+    return derived
 
 
 def needs_whole_term(rules: RuleSet) -> bool:
@@ -146,8 +170,13 @@ def collect_inputs(term: Term, class_ids: list[int] | None = None,
 
 
 def evaluate_term(term: Term, class_ids: list[int] | None = None,
-                  rules: RuleSet | None = None) -> dict[int, StudentResult]:
-    """Evaluate the term (or the classes) now: student id → result."""
+                  rules: RuleSet | None = None, *, exact: bool = True) -> dict[int, StudentResult]:
+    """Evaluate the term (or the classes) now: student id → result.
+
+    exact=False (provisional pages) evaluates only the classes asked for, leaving out
+    grade- and school-wide quotas; exact=True widens to the whole term when they exist."""
+    if not exact and class_ids is not None:
+        rules = class_only_rules(rules or term_rules(term))
     collected = collect_inputs(term, class_ids, rules)
     results = evaluate(collected.rules, collected.inputs)
     wanted = set(class_ids) if class_ids is not None else None
