@@ -7,6 +7,8 @@ set -u  # no pipefail: `grep -q` closing a pipe early is not a failure here
 want=()
 command -v chromium >/dev/null 2>&1 || want+=(chromium)
 fc-list 2>/dev/null | grep -qi "wenquanyi micro hei" || want+=(fonts-wqy-microhei)
+# Zen Hei covers CJK Extension A (e.g. 㛃), which PDF report cards need for rare names
+fc-list 2>/dev/null | grep -qi "wenquanyi zen hei" || want+=(fonts-wqy-zenhei)
 command -v pdftotext >/dev/null 2>&1 || want+=(poppler-utils)
 command -v soffice >/dev/null 2>&1 || want+=(libreoffice-calc-nogui)
 command -v pg_dump >/dev/null 2>&1 || want+=(postgresql-client)

@@ -24,6 +24,7 @@ NAV = {
     "teacher": [
         ("teacher.index", _l("My classes")),
         ("teacher.appeals", _l("Appeals")),
+        ("admin.reports", _l("Reports")),
     ],
     "student": [
         ("student.index", _l("My stars")),
