@@ -30,7 +30,7 @@ class Config:
 
     # Login throttling: failures counted in the database so every worker sees them.
     LOGIN_MAX_FAILURES_PER_USER = int(os.environ.get("STARRATING_LOGIN_MAX_FAILURES", "5"))
-    LOGIN_MAX_FAILURES_PER_IP = 30
+    LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("STARRATING_LOGIN_MAX_FAILURES_PER_IP", "30"))
     LOGIN_LOCKOUT = timedelta(minutes=15)
 
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024

@@ -1,0 +1,418 @@
+"""Authorization matrix: every route × every kind of user × GET and POST.
+
+The routes come from `app.url_map` at collection time, so a new route fails
+`test_every_route_has_a_row` until it is given a row in ROWS. Each row names a URL builder
+(ids of the school's own objects) and, per method, the expected outcome class for each actor:
+
+    L  "login"  302 to /login
+    D  "deny"   403 or 404
+    A  "allow"  anything else but 401/403/404/405/5xx (200, 302, 400, 409, 413 …)
+    N  "none"   405: the method is not routed
+
+Actors, in this order: anonymous, the student (students[0] of class_a), another student
+(class_b), the class teacher of class_a, another teacher (class teacher of class_b), the
+admin of the school, the admin of another school. Denied actors go first: a POST by an
+allowed actor may change state, and the denied ones must find it unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from starrating.extensions import db
+from starrating.models import (
+    Appeal,
+    Attachment,
+    Club,
+    ClubMembership,
+    Flag,
+    Role,
+    StudentTermNote,
+)
+from tests.security.helpers import TINY_PNG, build_app, table_counts
+
+ACTORS = ("anon", "student", "other_student", "teacher", "other_teacher", "admin",
+          "other_admin")
+
+# Expected outcome per actor, in ACTORS order.
+ADMIN_PAGE = "LDDDDAA"  # admin pages without an object of the school
+ADMIN_OBJ = "LDDDDAD"  # admin pages about one object of the school
+STAFF_PAGE = "LDDAAAA"  # any teacher or admin, showing only their own things
+STAFF_OWN = "LDDADAD"  # class_a's things: its class teacher and the school's admin
+STUDENT_PAGE = "LAADDDD"  # a student's own pages (no id in the URL)
+STUDENT_OWN = "LADDDDD"  # one of students[0]'s things, for students[0] only
+EVIDENCE = "LADADAD"  # students[0]'s file: the student, the class teacher, the admin
+ANY_USER = "LAAAAAA"
+PUBLIC = "AAAAAAA"
+NONE = "NNNNNNN"
+
+
+# ---- the school the matrix runs against --------------------------------------------------------
+
+def build_context(make):
+    """The `school` fixture's school plus one of everything a URL can point at."""
+    from starrating.services import evidence
+    from starrating.services.reports import jobs as export_jobs
+
+    from starrating.jobs import run_export
+
+    c = make.school_setup()
+    student = c.students[0]
+    c.entry = make.entry(c.term, student, "moral.service", "2", author=c.teacher)
+    c.attachment = evidence.store(c.teacher, evidence.check_file(TINY_PNG, "proof.png"),
+                                  entry=c.entry)
+    c.appeal = Appeal(term_id=c.term.id, student_id=student.id, entry_id=c.entry.id,
+                      text="分数记错了")
+    db.session.add(c.appeal)
+    db.session.flush()
+    folder = evidence.evidence_dir()
+    stored = f"{secrets.token_hex(16)}.png"
+    (folder / stored).write_bytes(TINY_PNG)
+    c.appeal_file = Attachment(appeal_id=c.appeal.id, student_id=student.id,
+                               original_name="appeal.png", stored_name=stored,
+                               content_type="image/png", size=len(TINY_PNG),
+                               sha256=hashlib.sha256(TINY_PNG).hexdigest(),
+                               uploaded_by_id=c.student_user.id)
+    c.club = Club(school_id=c.school.id, name="机器人社", description="")
+    db.session.add(c.club)
+    db.session.flush()
+    c.membership = ClubMembership(club_id=c.club.id, student_id=student.id, term_id=c.term.id,
+                                  joined_on=date(2026, 9, 10))
+    c.flag = Flag(term_id=c.term.id, student_id=student.id, key="sanction.warning",
+                  start_date=date(2026, 10, 1), note="")
+    db.session.add_all([c.appeal_file, c.membership, c.flag,
+                        StudentTermNote(term_id=c.term.id, student_id=student.id)])
+    db.session.flush()
+    c.version_id = c.term.rule_version_id
+    from starrating.models import RuleSetVersion
+
+    c.rule_set_id = db.session.get(RuleSetVersion, c.version_id).rule_set_id
+    job = export_jobs.start_export(c.teacher, "xlsx", c.term, c.class_a)
+    c.other_school = make.school(name="另一所技师学院")
+    other_term = make.term(c.other_school)
+    c.other_admin = make.user(Role.ADMIN, c.other_school.id, username="admin_other")
+    c.other_term = other_term
+    db.session.commit()
+    from tests.workflow.helpers import publish
+
+    publish(c, [c.class_a.id, c.class_b.id])  # in the notice period: appeals can be decided
+    run_export(job.id)  # a finished export of class_a by its class teacher
+    c.job_id = job.id
+    return c
+
+
+def users_of(c) -> dict:
+    return {"anon": None, "student": c.student_user, "other_student": c.other_student_user,
+            "teacher": c.teacher, "other_teacher": c.other_teacher, "admin": c.admin,
+            "other_admin": c.other_admin}
+
+
+def roster_token(c, who):
+    from starrating.services import roster
+
+    user = users_of(c)[who] or c.admin
+    sheet = xlsx([["学号", "姓名", "性别", "班级", "状态"],
+                  [f"2025{secrets.randbelow(10**6):06d}", "新生", "男", c.class_a.name, "在读"]])
+    return roster.stage_upload(user, sheet, "roster.xlsx")
+
+
+def xlsx(rows) -> bytes:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for values in rows:
+        workbook.active.append(values)
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def password_sheet_token(c, who):
+    from starrating.services import roster
+
+    return roster.write_password_sheet(c.admin, [("2024000001", "学生", "24机电1班", "abc12345")])
+
+
+def entries_token(c, who):
+    from starrating.services import entry_import
+
+    user = users_of(c)[who] or c.teacher
+    return entry_import.stage(user, c.term, c.class_a.id, b"not really a workbook",
+                              "entries.xlsx")
+
+
+# ---- the rows: endpoint → (URL builder, {method: expectations}) ------------------------------------
+
+def row(url, get=None, post=None, data=None, shadowed=False):
+    """`data(c)`: the POST's form (ids of the school's objects); `shadowed`: the method is not
+    routed on this rule but another rule matches the same URL."""
+    return {"url": url, "GET": get, "POST": post, "data": data or (lambda c: {}),
+            "shadowed": shadowed}
+
+
+def static(path):
+    return lambda c, who: path
+
+
+ROWS = {
+    # public and account pages
+    "main.index": row(static("/"), get=ANY_USER),
+    "main.healthz": row(static("/healthz"), get=PUBLIC),
+    "main.set_language": row(static("/lang/en"), post=PUBLIC),
+    "auth.login": row(static("/login"), get=PUBLIC, post=PUBLIC),
+    # Logging out lands on the login page: L for everyone (anonymous is sent there too).
+    "auth.logout": row(static("/logout"), post="LLLLLLL"),
+    "auth.change_password": row(static("/password"), get=ANY_USER, post=ANY_USER),
+    # student
+    "student.index": row(static("/student/"), get=STUDENT_PAGE),
+    "student.entries": row(static("/student/entries"), get=STUDENT_PAGE),
+    "student.appeals": row(static("/student/appeals"), get=STUDENT_PAGE, post=STUDENT_PAGE),
+    "student.statement": row(static("/student/statement"), post=STUDENT_PAGE),
+    "student.evidence_file": row(lambda c, w: f"/student/evidence/{c.attachment.id}",
+                                 get=STUDENT_OWN),
+    # teacher
+    "teacher.index": row(static("/teacher/"), get=STAFF_PAGE),
+    "teacher.appeals": row(static("/teacher/appeals"), get=STAFF_PAGE),
+    "teacher.appeal": row(lambda c, w: f"/teacher/appeals/{c.appeal.id}", get=STAFF_OWN),
+    "teacher.accept_appeal": row(lambda c, w: f"/teacher/appeals/{c.appeal.id}/accept",
+                                 post=STAFF_OWN),
+    "teacher.reject_appeal": row(lambda c, w: f"/teacher/appeals/{c.appeal.id}/reject",
+                                 post=STAFF_OWN),
+    "teacher.appeal_file": row(lambda c, w: f"/teacher/appeals/file/{c.appeal_file.id}",
+                               get=STAFF_OWN),
+    "teacher.class_page": row(lambda c, w: f"/teacher/class/{c.class_a.id}", get=STAFF_OWN),
+    "teacher.grid": row(lambda c, w: f"/teacher/class/{c.class_a.id}/grid",
+                        get=STAFF_OWN, post=STAFF_OWN),
+    "teacher.import_entries": row(lambda c, w: f"/teacher/class/{c.class_a.id}/import",
+                                  get=STAFF_OWN, post=STAFF_OWN),
+    # The kept upload belongs to whoever uploaded it: each actor confirms their own.
+    "teacher.import_confirm": row(
+        lambda c, w: f"/teacher/class/{c.class_a.id}/import/{entries_token(c, w)}",
+        post=STAFF_OWN),
+    # A POST here matches import_confirm with the token "template.xlsx": not a token.
+    "teacher.import_template": row(
+        lambda c, w: f"/teacher/class/{c.class_a.id}/import/template.xlsx", get=STAFF_OWN,
+        post="LDDDDDD", shadowed=True),
+    "teacher.class_workflow": row(lambda c, w: f"/teacher/class/{c.class_a.id}/status",
+                                  get=STAFF_OWN),
+    "teacher.submit_class": row(lambda c, w: f"/teacher/class/{c.class_a.id}/submit",
+                                post=STAFF_OWN),
+    "teacher.delete_entry": row(lambda c, w: f"/teacher/entry/{c.entry.id}/delete",
+                                post=STAFF_OWN),
+    "teacher.edit_entry": row(lambda c, w: f"/teacher/entry/{c.entry.id}/edit",
+                              get=STAFF_OWN, post=STAFF_OWN),
+    # The form lists only the actor's own students; a POST for another class's student is
+    # refused inside (tested in test_hostile: nothing written).
+    "teacher.new_entry": row(static("/teacher/entry/new"), get=STAFF_PAGE, post=STAFF_PAGE),
+    "teacher.evidence": row(lambda c, w: f"/teacher/evidence/{c.attachment.id}", get=EVIDENCE),
+    "teacher.student_entries": row(lambda c, w: f"/teacher/student/{c.students[0].id}",
+                                   get=STAFF_OWN),
+    "teacher.comment": row(lambda c, w: f"/teacher/student/{c.students[0].id}/comment",
+                           post=STAFF_OWN),
+    # admin: pages
+    "admin.index": row(static("/admin/"), get=ADMIN_PAGE),
+    "admin.dashboard": row(static("/admin/dashboard"), get=ADMIN_PAGE),
+    "admin.audit": row(static("/admin/audit"), get=ADMIN_PAGE),
+    "admin.assignments": row(static("/admin/assignments"), get=ADMIN_PAGE),
+    "admin.classes": row(static("/admin/classes"), get=ADMIN_PAGE, post=ADMIN_PAGE),
+    "admin.class_teachers": row(static("/admin/classes/teachers"), post=ADMIN_PAGE),
+    "admin.class_teachers_copy": row(static("/admin/classes/teachers/copy"), post=ADMIN_OBJ,
+                                     data=lambda c: {"term_id": c.term.id,
+                                                     "from_term_id": c.term.id}),
+    "admin.clubs": row(static("/admin/clubs"), get=ADMIN_PAGE, post=ADMIN_PAGE),
+    "admin.club_import": row(static("/admin/clubs/import"), post=ADMIN_PAGE),
+    "admin.departments": row(static("/admin/departments"), get=ADMIN_PAGE, post=ADMIN_PAGE),
+    "admin.flags": row(static("/admin/flags"), get=ADMIN_PAGE, post=ADMIN_PAGE),
+    "admin.rule_sets": row(static("/admin/rules"), get=ADMIN_PAGE, post=ADMIN_PAGE),
+    "admin.rule_assign": row(static("/admin/rules/assign"), post=ADMIN_OBJ,
+                             data=lambda c: {"term_id": c.term.id, "version_id": c.version_id}),
+    "admin.what_if": row(static("/admin/what-if"), get=ADMIN_PAGE, post=ADMIN_OBJ,
+                         data=lambda c: {"term_id": c.term.id, "source": "x = 1"}),
+    "admin.students": row(static("/admin/students"), get=ADMIN_PAGE),
+    "admin.roster_import": row(static("/admin/students/import"), get=ADMIN_PAGE,
+                               post=ADMIN_PAGE),
+    "admin.teachers": row(static("/admin/teachers"), get=ADMIN_PAGE, post=ADMIN_PAGE),
+    "admin.terms": row(static("/admin/terms"), get=ADMIN_PAGE),
+    "admin.workflow": row(static("/admin/workflow"), get=ADMIN_PAGE),
+    "admin.workflow_compute": row(static("/admin/workflow/compute"), post=ADMIN_PAGE),
+    "admin.workflow_finalize": row(static("/admin/workflow/finalize"), post=ADMIN_PAGE),
+    "admin.workflow_publish": row(static("/admin/workflow/publish"), post=ADMIN_PAGE),
+    "admin.workflow_return": row(static("/admin/workflow/return"), post=ADMIN_PAGE),
+    "admin.workflow_submit": row(static("/admin/workflow/submit"), post=ADMIN_PAGE),
+    # admin: one object of the school
+    "admin.class_edit": row(lambda c, w: f"/admin/classes/{c.class_a.id}", get=ADMIN_OBJ,
+                            post=ADMIN_OBJ),
+    "admin.class_delete": row(lambda c, w: f"/admin/classes/{c.class_a.id}/delete",
+                              post=ADMIN_OBJ),
+    "admin.club_detail": row(lambda c, w: f"/admin/clubs/{c.club.id}", get=ADMIN_OBJ,
+                             post=ADMIN_OBJ),
+    "admin.club_delete": row(lambda c, w: f"/admin/clubs/{c.club.id}/delete", post=ADMIN_OBJ),
+    "admin.department_delete": row(
+        lambda c, w: f"/admin/departments/{c.department.id}/delete", post=ADMIN_OBJ),
+    "admin.department_rename": row(
+        lambda c, w: f"/admin/departments/{c.department.id}/rename", post=ADMIN_OBJ),
+    "admin.major_delete": row(lambda c, w: f"/admin/majors/{c.major.id}/delete",
+                              post=ADMIN_OBJ),
+    "admin.major_rename": row(lambda c, w: f"/admin/majors/{c.major.id}/rename",
+                              post=ADMIN_OBJ),
+    "admin.revoke_flag": row(lambda c, w: f"/admin/flags/{c.flag.id}/revoke", post=ADMIN_OBJ),
+    "admin.membership_delete": row(
+        lambda c, w: f"/admin/memberships/{c.membership.id}/delete", post=ADMIN_OBJ),
+    "admin.membership_leave": row(
+        lambda c, w: f"/admin/memberships/{c.membership.id}/leave", post=ADMIN_OBJ),
+    "admin.rule_set": row(lambda c, w: f"/admin/rules/{c.rule_set_id}", get=ADMIN_OBJ,
+                          post=ADMIN_OBJ),
+    "admin.rule_version_download": row(
+        lambda c, w: f"/admin/rules/versions/{c.version_id}.toml", get=ADMIN_OBJ),
+    "admin.student_edit": row(lambda c, w: f"/admin/students/{c.students[0].id}",
+                              get=ADMIN_OBJ, post=ADMIN_OBJ),
+    "admin.teacher_active": row(lambda c, w: f"/admin/teachers/{c.teacher.id}/active",
+                                post=ADMIN_OBJ),
+    "admin.teacher_reset": row(lambda c, w: f"/admin/teachers/{c.teacher.id}/reset",
+                               post=ADMIN_OBJ),
+    ("admin.term_edit", "/admin/terms/<int:term_id>"): row(
+        lambda c, w: f"/admin/terms/{c.term.id}", get=ADMIN_OBJ, post=ADMIN_OBJ),
+    ("admin.term_edit", "/admin/terms/new"): row(static("/admin/terms/new"), get=ADMIN_PAGE,
+                                                 post=ADMIN_PAGE),
+    # The kept upload belongs to the admin who uploaded it.
+    "admin.roster_confirm": row(lambda c, w: f"/admin/students/import/{roster_token(c, w)}",
+                                post=ADMIN_PAGE),
+    # The password sheet is the uploading admin's, downloadable once.
+    "admin.roster_passwords": row(
+        lambda c, w: f"/admin/students/import/passwords/{password_sheet_token(c, w)}.xlsx",
+        get=ADMIN_OBJ),
+    # reports (issue 6b): staff see their own classes' exports; a student gets their own card
+    "admin.reports": row(static("/admin/reports"), get=STAFF_PAGE),
+    "admin.start_export": row(static("/admin/reports/jobs"), post=STAFF_PAGE),
+    "admin.export_status": row(lambda c, w: f"/admin/reports/jobs/{c.job_id}.json",
+                               get=STAFF_OWN),
+    "admin.download_export": row(lambda c, w: f"/admin/reports/jobs/{c.job_id}/download",
+                                 get=STAFF_OWN),
+    # ?term=&student_no= of students[0]: a student always gets their own card.
+    "admin.student_card": row(
+        lambda c, w: f"/admin/reports/card?term={c.term.id}&student_no={c.students[0].student_no}",
+        get="LAAADAD"),  # both classes are published in build_context
+}
+
+
+# ---- collection from the url_map ------------------------------------------------------------------
+
+@functools.cache
+def routes() -> list[tuple[str, str, frozenset]]:
+    app = build_app()
+    return sorted((r.endpoint, r.rule, frozenset(r.methods - {"HEAD", "OPTIONS"}))
+                  for r in app.url_map.iter_rules() if r.endpoint != "static")
+
+
+def row_for(endpoint: str, rule: str):
+    return ROWS.get((endpoint, rule)) or ROWS.get(endpoint)
+
+
+def cases():
+    for endpoint, rule, methods in routes():
+        for method in ("GET", "POST"):
+            yield pytest.param(endpoint, rule, method, methods, id=f"{method} {rule}")
+
+
+def test_every_route_has_a_row():
+    missing = [f"{endpoint} {rule}" for endpoint, rule, _ in routes()
+               if row_for(endpoint, rule) is None]
+    assert not missing, (
+        "routes without a row in tests/security/test_matrix.py ROWS (say who may reach "
+        "them): " + ", ".join(missing))
+    stale = [key for key in ROWS
+             if not any(key in (e, (e, r)) for e, r, _ in routes())]
+    assert not stale, f"rows for routes that no longer exist: {stale}"
+
+
+def test_rows_agree_with_the_routed_methods():
+    for endpoint, rule, methods in routes():
+        r = row_for(endpoint, rule)
+        if r is None:
+            continue
+        for method in ("GET", "POST"):
+            if r["shadowed"] and method not in methods:
+                continue
+            assert (r[method] is not None) == (method in methods), (
+                f"{endpoint} {rule}: the row says {method} is "
+                f"{'routed' if r[method] else 'not routed'}; the app says {sorted(methods)}")
+
+
+def outcome(response) -> str:
+    status = response.status_code
+    if status == 302 and response.headers.get("Location", "").startswith("/login"):
+        return "L"
+    if status in (403, 404):
+        return "D"
+    if status == 405:
+        return "N"
+    if status in (401,) or status >= 500:
+        return f"!{status}"
+    return "A"
+
+
+@pytest.mark.parametrize("endpoint,rule,method,methods", list(cases()))
+def test_matrix(app, make, act, endpoint, rule, method, methods):
+    r = row_for(endpoint, rule)
+    if r is None:
+        pytest.fail(f"{endpoint} {rule} has no row in ROWS (see test_every_route_has_a_row)")
+    expected = r[method] or NONE
+    if method not in methods and not r["shadowed"]:
+        expected = NONE
+    c = build_context(make)
+    users = users_of(c)
+    order = sorted(range(len(ACTORS)), key=lambda i: expected[i] == "A")  # denied first
+    before = None
+    problems = []
+    for i in order:
+        who = ACTORS[i]
+        if expected[i] == "A" and before is None:
+            before = table_counts()
+        actor = act(users[who])
+        url = r["url"](c, who)
+        response = actor.get(url) if method == "GET" else actor.post(url, r["data"](c))
+        got = outcome(response)
+        if got != expected[i]:
+            problems.append(f"{who}: expected {expected[i]}, got {got} "
+                            f"({response.status_code} {response.headers.get('Location', '')})")
+        if got == "D" or got == "L":
+            text = response.get_data(as_text=True)
+            assert c.students[0].name not in text or who in ("student",), (
+                f"{who} was refused {url} but the page names the student")
+    if before is None:  # nobody allowed: nothing at all may have been written
+        before = table_counts()
+    assert not problems, f"{method} {url}:\n  " + "\n  ".join(problems)
+
+
+def test_denied_actors_write_nothing(app, make, act):
+    """Every POST route, tried by everyone it refuses: no table changes."""
+    c = build_context(make)
+    users = users_of(c)
+    before = table_counts(ignore=("login_session", "login_attempt"))
+    for endpoint, rule, methods in routes():
+        r = row_for(endpoint, rule)
+        if r is None or r["POST"] is None:
+            continue
+        for i, who in enumerate(ACTORS):
+            if r["POST"][i] in "LD" and who != "anon":
+                url = r["url"](c, who)
+                response = act(users[who]).post(url, {"name": "x", **r["data"](c)})
+                assert outcome(response) in "LD", (endpoint, who, response.status_code)
+    db.session.expire_all()
+    after = table_counts(ignore=("login_session", "login_attempt"))
+    assert after == before
+
+
+def test_context_ids_are_of_the_right_school(app, make):
+    """Sanity: the objects the URLs point at belong to the school (so D means refused)."""
+    c = build_context(make)
+    assert c.other_admin.school_id != c.school.id
+    assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 2
