@@ -2,13 +2,15 @@
 
 Translations are kept as several .po files under translations/<locale>/ (one per area of
 the app, so people working on different pages do not edit one file). At start they are
-merged and compiled into a messages.mo in the instance folder when any .po is newer:
+merged and compiled into a messages.mo in the instance folder, in a folder named by the
+sources' signature (so a stale catalog is never used):
 a forgotten `pybabel compile` can never leave the app showing English to Chinese users.
 Babel reads `zh_CN` as `zh_Hans_CN`, so the Chinese folder must be named `zh_Hans_CN`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from pathlib import Path
@@ -24,24 +26,31 @@ from .extensions import babel
 SOURCE_DIR = Path(__file__).resolve().parent / "translations"
 LANG_COOKIE = "lang"
 _lock = threading.Lock()
-_compiled: dict[str, float] = {}
+_compiled: dict[str, bool] = {}
 
 
-def compile_catalogs(target_dir: Path, source_dir: Path = SOURCE_DIR) -> Path:
-    """Merge each locale's .po files and write <target>/<locale>/LC_MESSAGES/messages.mo."""
+def _signature(source_dir: Path) -> str:
+    """A digest of every .po file's name, size and modification time."""
+    parts = sorted(f"{p.relative_to(source_dir)}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
+                   for p in source_dir.glob("*/*.po"))
+    return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:12]
+
+
+def compile_catalogs(target_root: Path, source_dir: Path = SOURCE_DIR) -> Path:
+    """Merge each locale's .po files into <target_root>/<signature>/<locale>/LC_MESSAGES/messages.mo.
+
+    The folder is named by the sources' signature, so a catalog compiled from older .po
+    files can never be mistaken for the current one, however processes race."""
+    target_dir = target_root / _signature(source_dir)
     with _lock:
+        if _compiled.get(str(target_dir)):
+            return target_dir
         for locale_dir in sorted(p for p in source_dir.iterdir() if p.is_dir()):
-            po_files = sorted(locale_dir.glob("*.po"))
-            newest = max((p.stat().st_mtime for p in po_files), default=0.0)
             mo_path = target_dir / locale_dir.name / "LC_MESSAGES" / "messages.mo"
-            key = str(mo_path)
-            if _compiled.get(key) == newest and mo_path.exists():
-                continue
-            if mo_path.exists() and mo_path.stat().st_mtime >= newest:
-                _compiled[key] = newest
+            if mo_path.exists():
                 continue
             merged = Catalog(locale=locale_dir.name)
-            for po in po_files:
+            for po in sorted(locale_dir.glob("*.po")):
                 with po.open("rb") as fh:
                     for message in read_po(fh, locale=locale_dir.name):
                         if message.id and message.string:
@@ -51,7 +60,7 @@ def compile_catalogs(target_dir: Path, source_dir: Path = SOURCE_DIR) -> Path:
             with tmp.open("wb") as fh:
                 write_mo(fh, merged)
             tmp.replace(mo_path)
-            _compiled[key] = newest
+        _compiled[str(target_dir)] = True
     return target_dir
 
 
