@@ -99,3 +99,84 @@ def test_login_lockout_holds_across_gunicorn_workers(tmp_path, make):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+class _Forwarder:
+    """A TCP forwarder to PostgreSQL that can be switched off and on: the database server
+    'down' (nothing listening) and 'back'."""
+
+    def __init__(self, target=("127.0.0.1", 5432)):
+        self.target = target
+        self.port = _free_port()
+        self.server = None
+
+    def start(self):
+        import socketserver
+        import threading
+
+        target = self.target
+
+        class Pipe(socketserver.BaseRequestHandler):
+            def handle(self):
+                upstream = socket.create_connection(target)
+
+                def pump(a, b):
+                    try:
+                        while data := a.recv(65536):
+                            b.sendall(data)
+                    except OSError:
+                        pass
+                    finally:
+                        for s in (a, b):
+                            try:
+                                s.shutdown(socket.SHUT_RDWR)
+                            except OSError:
+                                pass
+
+                t = threading.Thread(target=pump, args=(upstream, self.request), daemon=True)
+                t.start()
+                pump(self.request, upstream)
+                t.join(5)
+
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), Pipe)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+
+def _pg_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _pg_up(), reason="PostgreSQL not reachable on 127.0.0.1:5432")
+def test_postgresql_unreachable_gives_503_without_traceback_then_recovers():
+    forwarder = _Forwarder()  # not started: the port is closed
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{forwarder.port}/postgres"
+    app = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": url,
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True,
+                                                    "connect_args": {"connect_timeout": 3}}})
+    client = app.test_client()
+    try:
+        for path in ("/healthz", "/healthz?again"):  # (/login needs no database)
+            response = client.get(path)
+            assert response.status_code == 503, path
+            text = response.get_data(as_text=True)
+            assert "暂时无法连接数据库" in text
+            assert "Traceback" not in text and "psycopg" not in text
+            assert str(forwarder.port) not in text
+        forwarder.start()  # the database is back
+        assert client.get("/healthz").status_code == 200
+    finally:
+        forwarder.stop()
+        with app.app_context():
+            db.engine.dispose()
