@@ -7,14 +7,10 @@ after kept on the appeal — or rejects with a reason. Nothing here commits.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
@@ -36,7 +32,7 @@ from ..models import (
     to_cents,
     utcnow,
 )
-from . import audit
+from . import audit, evidence
 from .access import ensure_student_access, same_school, teacher_class_ids
 from .results import stars_snapshot, store_results, stored_result
 from .workflow import status_rows
@@ -44,11 +40,6 @@ from .workflow import status_rows
 TEXT_MAX = 2000
 REASON_MAX = 2000
 MAX_FILES = 3
-MAGIC = (  # (leading bytes, content type, extension): judged by content, not by name
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"%PDF-", "application/pdf", "pdf"),
-)
 AUDIT_EXCLUDE = ("updated_at",)
 
 
@@ -98,35 +89,6 @@ def _ensure_window(term: Term, student: Student, now: datetime) -> None:
 class Upload:
     filename: str
     data: bytes
-
-
-def _check_file(upload: Upload) -> tuple[str, str, str]:
-    """(safe original name, content type, extension) of a JPEG, PNG or PDF; else ValueError."""
-    name = Path((upload.filename or "").replace("\\", "/")).name.strip() or "evidence"
-    name = "".join(c for c in name if c.isprintable())[:200]
-    limit = current_app.config["EVIDENCE_MAX_BYTES"]
-    if len(upload.data) > limit:
-        raise ValueError(_l("“%(name)s” is too large (at most %(mb)s MB).", name=name,
-                            mb=round(limit / 1048576, 1)))
-    for magic, content_type, extension in MAGIC:
-        if upload.data.startswith(magic):
-            return name, content_type, extension
-    raise ValueError(_l("“%(name)s” is not a JPG, PNG or PDF file.", name=name))
-
-
-def _store_file(actor: User, appeal: Appeal, upload: Upload, checked) -> Attachment:
-    name, content_type, extension = checked
-    folder = Path(current_app.config["STARRATING_FILES_DIR"]) / "evidence"
-    folder.mkdir(parents=True, exist_ok=True)
-    stored_name = f"{secrets.token_hex(16)}.{extension}"
-    (folder / stored_name).write_bytes(upload.data)
-    attachment = Attachment(appeal_id=appeal.id, student_id=appeal.student_id,
-                            original_name=name, stored_name=stored_name,
-                            content_type=content_type, size=len(upload.data),
-                            sha256=hashlib.sha256(upload.data).hexdigest(),
-                            uploaded_by_id=actor.id)
-    db.session.add(attachment)
-    return attachment
 
 
 # ---- the student's side ----------------------------------------------------------------------
@@ -188,7 +150,7 @@ def create_appeal(actor: User, term: Term, data: AppealInput,
         errors["evidence"] = [_l("At most %(n)d files.", n=MAX_FILES)]
     for upload in files:
         try:
-            checked.append(_check_file(upload))
+            checked.append(evidence.check_file(upload.data, upload.filename))
         except ValueError as e:
             errors.setdefault("evidence", []).append(e.args[0])
     if errors:
@@ -198,8 +160,8 @@ def create_appeal(actor: User, term: Term, data: AppealInput,
                     status=AppealStatus.PENDING, created_at=now)
     db.session.add(appeal)
     db.session.flush()
-    for upload, info in zip(files, checked, strict=True):
-        _store_file(actor, appeal, upload, info)
+    for one in checked:
+        evidence.store(actor, one, appeal=appeal)
     audit.record(actor, "create", appeal, school_id=term.school_id,
                  after=audit.snapshot(appeal))
     db.session.flush()

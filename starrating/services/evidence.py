@@ -62,12 +62,19 @@ def evidence_dir() -> Path:
     return path
 
 
-def store(actor: User, checked: CheckedFile, *, entry: Entry) -> Attachment:
-    """Write the file under a random name and add its Attachment row."""
+def store(actor: User, checked: CheckedFile, *, entry: Entry | None = None,
+          appeal: Appeal | None = None) -> Attachment:
+    """Write the file under a random name and add its Attachment row (of an entry or of
+    an appeal)."""
+    owner = entry if entry is not None else appeal
+    if owner is None:
+        raise ValueError("evidence belongs to an entry or an appeal")
     stored_name = f"{secrets.token_hex(16)}.{checked.extension}"
     path = evidence_dir() / stored_name
     path.write_bytes(checked.data)
-    attachment = Attachment(entry_id=entry.id, student_id=entry.student_id,
+    attachment = Attachment(entry_id=entry.id if entry is not None else None,
+                            appeal_id=appeal.id if appeal is not None else None,
+                            student_id=owner.student_id,
                             original_name=checked.name, stored_name=stored_name,
                             content_type=checked.content_type, size=len(checked.data),
                             sha256=hashlib.sha256(checked.data).hexdigest(),
