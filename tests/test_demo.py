@@ -20,3 +20,25 @@ def test_demo_school_has_a_plausible_spread_of_stars(runner):
         assert len(levels) >= 3, (key, levels)
     # students in no club are held down by the cap, without anyone typing an entry
     assert any(r.dimensions["club"].stars <= 1 for r in results.values())
+
+
+def test_rules_eval_cli_on_demo_students_gives_a_spread(runner, tmp_path):
+    """`rules eval` with the shipped default 细则 on the demo school's students."""
+    import json
+    from importlib import resources
+
+    from starrating.services.scoring import collect_inputs
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    collected = collect_inputs(find_term(None))
+    students = [{"id": s.id, "class": s.class_, "grade": s.grade, "flags": sorted(s.flags),
+                 "entries": [{"indicator": k, "points": float(v)} for k, v in s.totals.items()]}
+                for s in collected.inputs[:120]]
+    path = tmp_path / "students.json"
+    path.write_text(json.dumps({"students": students}, ensure_ascii=False), encoding="utf-8")
+    rules = resources.files("starrating.rules").joinpath("default.toml")
+    result = runner.invoke(args=["rules", "eval", str(rules), str(path)])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)["students"]
+    assert [s["id"] for s in out] == [s["id"] for s in students]  # input order kept
+    assert len(Counter(s["overall"]["stars"] for s in out)) >= 3
