@@ -7,7 +7,7 @@ import logging
 from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 
 from .extensions import db
 
@@ -85,6 +85,19 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(e):
         return page("errors/400.html", 413, _l("The upload is too large."))
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def value_out_of_range(e):
+        # A number in the URL or a form too large for the database (SQLite refuses to bind
+        # it, PostgreSQL calls it out of range): the input is wrong, nothing was written.
+        try:
+            db.session.rollback()
+        except Exception:
+            pass
+        log.warning("value out of range on %s %s: %s", request.method, request.path,
+                    type(e).__name__)
+        return page("errors/400.html", 400, _l("A number in the request is out of range."))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

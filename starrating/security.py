@@ -19,8 +19,10 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if not request.path.startswith("/static/"):
-            # Pages hold personal data about minors: never keep them in shared caches.
-            response.headers.setdefault("Cache-Control", "no-store")
+            # Pages and downloads hold personal data about minors: never keep them in
+            # shared caches (send_file's own "no-cache" would let a proxy store them).
+            if "no-store" not in (response.headers.get("Cache-Control") or ""):
+                response.headers["Cache-Control"] = "no-store"
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"

@@ -165,3 +165,229 @@ def test_pages_have_no_inline_script_or_style(act, school):
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
         assert " style=" not in html and "<style" not in html, url
         assert " onclick=" not in html.lower()
+
+
+# ---- headers on every kind of response ------------------------------------------------------
+
+def _assert_security_headers(response, what):
+    csp = response.headers.get("Content-Security-Policy", "")
+    assert "default-src 'self'" in csp and "unsafe-inline" not in csp, what
+    assert "unsafe-eval" not in csp and "frame-ancestors 'none'" in csp, what
+    assert response.headers.get("X-Frame-Options") == "DENY", what
+    assert response.headers.get("X-Content-Type-Options") == "nosniff", what
+    assert response.headers.get("Referrer-Policy") in ("same-origin", "no-referrer",
+                                                       "strict-origin-when-cross-origin"), what
+
+
+def test_security_headers_on_every_kind_of_response(app, act, school, make):
+    from starrating.services import evidence
+    from tests.security.helpers import TINY_PNG
+
+    entry = make.entry(school.term, school.students[0], author=school.teacher)
+    attachment = evidence.store(school.teacher, evidence.check_file(TINY_PNG, "a.png"),
+                                entry=entry)
+    db.session.commit()
+    anon, teacher = act(None), act(school.teacher)
+    admin, student = act(school.admin), act(school.student_user)
+    responses = {
+        "login page": anon.get("/login"),
+        "redirect": anon.get("/teacher/"),
+        "teacher page": teacher.get("/teacher/"),
+        "admin page": admin.get("/admin/"),
+        "student page": student.get("/student/"),
+        "404 page": teacher.get("/no/such/page"),
+        "403 page": student.get("/admin/"),
+        "405 page": teacher.get("/logout"),
+        "CSRF refusal": teacher.post("/logout", csrf=False),
+        "JSON": anon.get("/healthz"),
+        "evidence file": teacher.get(f"/teacher/evidence/{attachment.id}"),
+        "xlsx download": teacher.get(f"/teacher/class/{school.class_a.id}/import/template.xlsx"),
+        "static file": anon.get("/static/css/app.css"),
+        "failed login": anon.post("/login", {"username": "teacher_a", "password": "wrong1xx"}),
+    }
+    for what, response in responses.items():
+        _assert_security_headers(response, what)
+        if what != "static file":
+            assert "no-store" in response.headers.get("Cache-Control", ""), what
+    assert responses["evidence file"].headers["Content-Disposition"].startswith("attachment")
+
+
+def test_503_page_has_the_headers_too(tmp_path):
+    from starrating import create_app
+    from tests.conftest import _config_dict
+
+    app = create_app({**_config_dict(),
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'no' / 'db.sqlite3'}"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    _assert_security_headers(response, "503")
+
+
+# ---- cookies ------------------------------------------------------------------------------------
+
+def _set_cookies(response) -> dict[str, str]:
+    return {h.split("=", 1)[0]: h for h in response.headers.getlist("Set-Cookie")}
+
+
+def test_cookies_are_httponly_and_lax(client, school):
+    response = login(client, "teacher_a", remember=True)
+    cookies = _set_cookies(response)
+    assert "session" in cookies and "remember_token" in cookies
+    for name, header in cookies.items():
+        assert "HttpOnly" in header, name
+        assert "SameSite=Lax" in header, name
+        assert "Secure" not in header  # development over plain http
+
+
+def test_cookies_are_secure_in_production(tmp_path, make):
+    from config import ProductionConfig
+    from starrating import create_app
+
+    class Production(ProductionConfig):
+        SECRET_KEY = "p" * 48
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'prod.sqlite3'}"
+        STARRATING_FILES_DIR = str(tmp_path / "files")
+
+    app = create_app(Production)
+    with app.app_context():
+        db.create_all()
+        make.school_setup()
+        client = app.test_client()
+        response = login(client, "teacher_a", remember=True)
+        assert response.status_code == 302
+        cookies = _set_cookies(response)
+        for name, header in cookies.items():
+            assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header, \
+                header
+        assert "max-age" in response.headers["Strict-Transport-Security"]
+        db.session.remove()
+
+
+def test_production_refuses_the_default_secret_key(monkeypatch):
+    from config import DEFAULT_SECRET_KEY, ProductionConfig
+
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", DEFAULT_SECRET_KEY)
+    with pytest.raises(RuntimeError):
+        ProductionConfig.check()
+
+
+# ---- the session at login -----------------------------------------------------------------------
+
+def test_session_is_rotated_at_login_and_the_old_one_is_not_reused(app, school):
+    client = app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    before = client.get_cookie("session").value
+    response = client.post("/login", data={"username": "teacher_a", "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 302
+    after = client.get_cookie("session").value
+    assert after != before
+    assert client.get("/teacher/").status_code == 200
+    # An attacker who planted (or saw) the pre-login cookie is not logged in by it.
+    fixated = app.test_client()
+    fixated.set_cookie("session", before)
+    response = fixated.get("/teacher/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    # Logging in twice gives two different login sessions (the token is per login).
+    other = app.test_client()
+    login(other, "teacher_a")
+    assert db.session.scalar(sa.select(sa.func.count(sa.distinct(LoginSession.token)))) == 2
+
+
+def test_forged_session_cookie_is_ignored(app, school):
+    client = app.test_client()
+    client.set_cookie("session", "eyJfdXNlcl9pZCI6IjEifQ.forged.signature")
+    response = client.get("/teacher/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_remember_cookie_alone_dies_with_logout(app, school):
+    client = app.test_client()
+    login(client, "teacher_a", remember=True)
+    remember = client.get_cookie("remember_token").value
+    token = csrf_from(client.get("/teacher/").get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": token})
+    thief = app.test_client()
+    thief.set_cookie("remember_token", remember)
+    assert thief.get("/teacher/").status_code == 302
+
+
+# ---- passwords ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("password,ok", [
+    ("Passw0rd2026", True), ("abcdefg1", True), ("abc123", False), ("abcdefgh", False),
+    ("12345678", False), ("teacher_a1", True), ("x1" * 65, False), ("中文密码abc12345", True),
+])
+def test_password_policy(password, ok):
+    from starrating.auth.services import password_problems
+
+    assert (password_problems(password, "teacher_a") == []) is ok
+
+
+def test_password_equal_to_username_is_refused():
+    from starrating.auth.services import password_problems
+
+    assert password_problems("Teacher2026", "teacher2026")
+
+
+def test_admin_reset_password_kills_the_old_one_and_forces_a_change(app, act, school):
+    admin = act(school.admin)
+    victim = app.test_client()
+    login(victim, "teacher_a")
+    response = admin.post(f"/admin/teachers/{school.teacher.id}/reset")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    db.session.expire_all()
+    from starrating.models import User
+
+    user = db.session.get(User, school.teacher.id)
+    assert user.must_change_password
+    new = next(p for p in re.findall(r"\b[a-z]{6}[2-9]{4}\b", html) if user.check_password(p))
+    assert victim.get("/teacher/").status_code == 302  # signed out everywhere
+    assert login(app.test_client(), "teacher_a", PASSWORD).status_code == 400  # old one dead
+    client = app.test_client()
+    response = login(client, "teacher_a", new)
+    assert response.status_code == 302 and response.headers["Location"] == "/password"
+    # Until a new password is chosen, every page sends them back to the password form.
+    for url in ("/", "/teacher/", f"/teacher/class/{school.class_a.id}"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.headers["Location"] == "/password", url
+    token = csrf_from(client.get("/password").get_data(as_text=True))
+    response = client.post("/password", data={"csrf_token": token, "old_password": new,
+                                              "new_password": "Mine2026abc",
+                                              "confirm": "Mine2026abc"})
+    assert response.status_code == 302
+    assert client.get("/teacher/").status_code == 200
+
+
+def test_admin_of_another_school_cannot_reset_a_password(act, school, make):
+    from starrating.models import Role
+
+    other_school = make.school()
+    other_admin = make.user(Role.ADMIN, other_school.id)
+    db.session.commit()
+    response = act(other_admin).post(f"/admin/teachers/{school.teacher.id}/reset")
+    assert response.status_code in (403, 404)
+    db.session.expire_all()
+    assert login(act(None).client, "teacher_a").status_code == 302  # unchanged
+
+
+def test_lockout_expires_and_counts_per_ip_too(app, client, school, make):
+    from datetime import timedelta
+
+    from starrating.models import Role, utcnow
+
+    for _ in range(5):
+        login(client, "teacher_a", "wrong-password1")
+    assert login(client, "teacher_a").status_code == 429
+    db.session.execute(sa.update(LoginAttempt).values(at=utcnow() - timedelta(minutes=16)))
+    db.session.commit()
+    assert login(client, "teacher_a").status_code == 302  # the lock lasts 15 minutes
+    # Many usernames from one address: the address is locked after 30 failures.
+    for n in range(30):
+        make.user(Role.TEACHER, school.school.id, username=f"spray{n}")
+    db.session.commit()
+    spray = app.test_client()
+    for n in range(30):
+        assert login(spray, f"spray{n}", "wrong-password1").status_code == 400
+    assert login(spray, "teacher_b").status_code == 429

@@ -55,7 +55,7 @@ NONE = "NNNNNNN"
 
 # ---- the school the matrix runs against --------------------------------------------------------
 
-def build_context(make):
+def build_context(make, publish=True):
     """The `school` fixture's school plus one of everything a URL can point at."""
     from starrating.services import evidence
     from starrating.services.reports import jobs as export_jobs
@@ -99,9 +99,10 @@ def build_context(make):
     c.other_admin = make.user(Role.ADMIN, c.other_school.id, username="admin_other")
     c.other_term = other_term
     db.session.commit()
-    from tests.workflow.helpers import publish
+    from tests.workflow.helpers import publish as publish_classes
 
-    publish(c, [c.class_a.id, c.class_b.id])  # in the notice period: appeals can be decided
+    if publish:  # in the notice period: appeals can be decided, cards printed
+        publish_classes(c, [c.class_a.id, c.class_b.id])
     run_export(job.id)  # a finished export of class_a by its class teacher
     c.job_id = job.id
     return c
