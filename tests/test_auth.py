@@ -391,3 +391,15 @@ def test_lockout_expires_and_counts_per_ip_too(app, client, school, make):
     for n in range(30):
         assert login(spray, f"spray{n}", "wrong-password1").status_code == 400
     assert login(spray, "teacher_b").status_code == 429
+
+
+def test_unknown_username_costs_a_hash_like_a_known_one(client, school, monkeypatch):
+    """No user enumeration by response time: an unknown name is hashed too."""
+    import starrating.auth.services as services
+
+    calls = []
+    real = services.check_password_hash
+    monkeypatch.setattr(services, "check_password_hash",
+                        lambda h, p: calls.append(1) or real(h, p))
+    assert login(client, "nobody_here", "wrong-password1").status_code == 400
+    assert calls == [1]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import DomainError, PermissionDenied, ValidationFailed
 from ..extensions import db
@@ -63,12 +65,20 @@ def authenticate(username: str, password: str, ip: str, *, lockout, max_user: in
     now = utcnow()
     check_throttle(username, ip, now=now, lockout=lockout, max_user=max_user, max_ip=max_ip)
     user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        # Hash anyway: a quick answer would tell that the username does not exist.
+        check_password_hash(_dummy_hash(), password)
     if user is None or not user.check_password(password) or not user.active:
         db.session.add(LoginAttempt(username=username[:64], ip=ip[:64], at=now))
         db.session.flush()
         raise InvalidCredentials(_l("Wrong username or password."))
     db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username))
     return user
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 def start_login_session(user: User, user_agent: str = "") -> LoginSession:
