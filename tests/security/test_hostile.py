@@ -442,3 +442,35 @@ def test_huge_ids_in_urls_are_refused_not_crashed(app, school, act, number):
             assert response.status_code < 500, (url, response.status_code)
     assert tried > 50
     assert table_dump() == before
+
+
+def test_script_in_a_name_stays_text_in_the_exports(app, make):
+    """The PDF card's HTML escapes it; the workbook keeps it as a plain string (no formula)."""
+    from openpyxl import load_workbook
+
+    from starrating.services.reports import pdf, xlsx
+
+    c = build_context(make, publish=True)
+    student = db.session.get(Student, c.students[0].id)
+    student.name = XSS_NAME
+    other = db.session.get(Student, c.students[1].id)
+    other.name = '=HYPERLINK("http://evil.example","点我")'
+    db.session.commit()
+    from tests.reports.conftest import store_results
+
+    db.session.execute(db.text("DELETE FROM star_result"))
+    store_results(c.term)
+    db.session.commit()
+    card = pdf.card_data(c.term, student_ids=[student.id])[0]
+    html = pdf.card_html(c.term, card)
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    out = io.BytesIO()
+    xlsx.write_workbook(c.admin, c.term, out)
+    book = load_workbook(io.BytesIO(out.getvalue()))
+    values = [cell.value for sheet in book.worksheets for r in sheet.iter_rows()
+              for cell in r]
+    assert XSS_NAME in values
+    formula = '=HYPERLINK("http://evil.example","点我")'
+    cells = [cell for sheet in book.worksheets for r in sheet.iter_rows() for cell in r
+             if cell.value == formula]
+    assert cells and all(cell.data_type == "s" for cell in cells)
