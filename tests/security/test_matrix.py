@@ -417,3 +417,59 @@ def test_context_ids_are_of_the_right_school(app, make):
     c = build_context(make)
     assert c.other_admin.school_id != c.school.id
     assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 2
+
+
+# ---- ids of others inside a form a user may post ----------------------------------------------
+
+def test_ids_of_others_inside_allowed_forms_write_nothing(app, make, act):
+    """Routes every teacher or student may post, given another class's or student's ids."""
+    c = build_context(make, publish=False)
+    other_entry = make.entry(c.term, c.other_students[0], author=c.other_teacher)
+    db.session.commit()
+    before = table_counts()
+    cases = [
+        (c.other_teacher, "/teacher/entry/new",
+         {"students": str(c.students[0].id), "indicator": "moral.service", "points": "5",
+          "occurred_on": "2026-10-02", "note": "not my class"}),
+        (c.teacher, "/teacher/entry/new",
+         {"students": [str(c.students[1].id), str(c.other_students[0].id)],
+          "indicator": "moral.service", "points": "5", "occurred_on": "2026-10-02"}),
+        (c.other_admin, "/teacher/entry/new",
+         {"students": str(c.students[0].id), "indicator": "moral.service", "points": "5",
+          "occurred_on": "2026-10-02"}),
+        (c.other_teacher, "/admin/reports/jobs",
+         {"term_id": str(c.term.id), "kind": "xlsx", "scope": str(c.class_a.id),
+          "lang": "zh"}),
+        (c.teacher, "/admin/reports/jobs",
+         {"term_id": str(c.term.id), "kind": "xlsx", "scope": "school", "lang": "zh"}),
+        (c.other_admin, "/admin/reports/jobs",
+         {"term_id": str(c.term.id), "kind": "xlsx", "scope": "school", "lang": "zh"}),
+    ]
+    for user, url, data in cases:
+        response = act(user).post(url, data)
+        assert response.status_code < 500, (user.username, url, response.status_code)
+        after = table_counts()
+        assert after == before, (user.username, url, response.status_code,
+                                 {k: (before[k], after[k]) for k in after
+                                  if after[k] != before[k]})
+    # The control: the same form with the actor's own ids does write.
+    response = act(c.teacher).post("/teacher/entry/new", {
+        "students": str(c.students[1].id), "indicator": "moral.service", "points": "5",
+        "occurred_on": "2026-10-02"})
+    assert response.status_code == 302 and table_counts()["entry"] == before["entry"] + 1
+
+
+def test_a_student_cannot_appeal_another_students_entry(app, make, act):
+    c = build_context(make, publish=True)  # the notice period: appeals are open
+    other_entry = make.entry(c.term, c.other_students[0], author=c.other_teacher)
+    own_entry = make.entry(c.term, c.students[0], "moral.service", "1", author=c.teacher)
+    db.session.commit()
+    before = table_counts()
+    response = act(c.student_user).post("/student/appeals", {
+        "entry_id": str(other_entry.id), "text": "this is someone else's entry"})
+    assert response.status_code in (400, 403, 404)
+    assert table_counts() == before
+    response = act(c.student_user).post("/student/appeals", {  # the control: their own
+        "entry_id": str(own_entry.id), "text": "这条记录的分数不对"})
+    assert response.status_code in (200, 302)
+    assert table_counts()["appeal"] == before["appeal"] + 1
