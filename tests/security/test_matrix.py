@@ -473,3 +473,13 @@ def test_a_student_cannot_appeal_another_students_entry(app, make, act):
         "entry_id": str(own_entry.id), "text": "这条记录的分数不对"})
     assert response.status_code in (200, 302)
     assert table_counts()["appeal"] == before["appeal"] + 1
+
+
+def test_a_new_route_without_a_row_fails_with_its_name(monkeypatch):
+    import sys
+
+    module = sys.modules[__name__]
+    fake = [*routes(), ("teacher.secret_page", "/teacher/secret", frozenset({"GET"}))]
+    monkeypatch.setattr(module, "routes", lambda: fake)
+    with pytest.raises(AssertionError, match="teacher.secret_page /teacher/secret"):
+        test_every_route_has_a_row()
