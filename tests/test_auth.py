@@ -256,7 +256,7 @@ def test_cookies_are_secure_in_production(tmp_path, make):
         response = login(client, "teacher_a", remember=True)
         assert response.status_code == 302
         cookies = _set_cookies(response)
-        for name, header in cookies.items():
+        for header in cookies.values():
             assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header, \
                 header
         assert "max-age" in response.headers["Strict-Transport-Security"]

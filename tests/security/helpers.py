@@ -46,6 +46,6 @@ def table_dump(ignore=BOOKKEEPING) -> dict[str, list]:
         if table.name in ignore:
             continue
         rows = db.session.execute(sa.select(table)).all()
-        dump[table.name] = sorted((tuple(map(repr, r)) for r in rows))
+        dump[table.name] = sorted(tuple(map(repr, r)) for r in rows)
     db.session.rollback()
     return dump

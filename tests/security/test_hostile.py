@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from starrating.extensions import db
 from starrating.models import Student
 from tests.security.helpers import TINY_PNG, table_dump
-from tests.security.test_matrix import ACTORS, ROWS, build_context, routes, row_for, users_of
+from tests.security.test_matrix import ACTORS, build_context, routes, row_for, users_of
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                       HealthCheck.too_slow],
@@ -425,7 +425,7 @@ def test_huge_ids_in_urls_are_refused_not_crashed(app, school, act, number):
     users = {"admin": school.admin, "teacher": school.teacher, "student": school.student_user}
     before = table_dump()
     tried = 0
-    for endpoint, rule, methods in routes():
+    for _endpoint, rule, methods in routes():
         if "<int:" not in rule:
             continue
         url = re.sub(r"<int:\w+>", str(number), rule)

@@ -57,10 +57,9 @@ NONE = "NNNNNNN"
 
 def build_context(make, publish=True):
     """The `school` fixture's school plus one of everything a URL can point at."""
+    from starrating.jobs import run_export
     from starrating.services import evidence
     from starrating.services.reports import jobs as export_jobs
-
-    from starrating.jobs import run_export
 
     c = make.school_setup()
     student = c.students[0]
@@ -398,7 +397,7 @@ def test_denied_actors_write_nothing(app, make, act):
     c = build_context(make)
     users = users_of(c)
     before = table_counts(ignore=("login_session", "login_attempt"))
-    for endpoint, rule, methods in routes():
+    for endpoint, rule, _methods in routes():
         r = row_for(endpoint, rule)
         if r is None or r["POST"] is None:
             continue
@@ -424,7 +423,7 @@ def test_context_ids_are_of_the_right_school(app, make):
 def test_ids_of_others_inside_allowed_forms_write_nothing(app, make, act):
     """Routes every teacher or student may post, given another class's or student's ids."""
     c = build_context(make, publish=False)
-    other_entry = make.entry(c.term, c.other_students[0], author=c.other_teacher)
+    make.entry(c.term, c.other_students[0], author=c.other_teacher)  # a row to aim at
     db.session.commit()
     before = table_counts()
     cases = [
