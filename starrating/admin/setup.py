@@ -234,6 +234,8 @@ def class_teachers():
     try:
         for key, value in request.form.items():
             if key.startswith("teacher_"):
+                if not key[8:].isdigit():
+                    raise ValidationFailed(_("Choose an active teacher."))
                 setup.set_class_teacher(current_user, term_id, int(key[8:]), value or None)
     except ValidationFailed as e:
         db.session.rollback()

@@ -312,8 +312,12 @@ def set_class_teacher(actor: User, term_id: int, class_id: int, teacher_id) -> N
     term = owned(actor, Term, term_id)
     school_class = owned(actor, SchoolClass, class_id)
     teacher = None
-    if teacher_id:
-        teacher = owned(actor, User, int(teacher_id))
+    text = str(teacher_id if teacher_id is not None else "").strip()
+    if text and not text.isdigit():
+        raise ValidationFailed(_l("Choose an active teacher."),
+                               errors={"teacher_id": [_l("Choose an active teacher.")]})
+    if text:
+        teacher = owned(actor, User, int(text))
         if teacher.role != Role.TEACHER or not teacher.active:
             raise ValidationFailed(_l("Choose an active teacher."),
                                    errors={"teacher_id": [_l("Choose an active teacher.")]})
