@@ -43,7 +43,7 @@ def create_app(config: object | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import i18n, navigation, security
+    from . import i18n, navigation, security, templating
     from .auth.sessions import init_login
     from .extensions import csrf, db, migrate
 
@@ -54,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     security.init_app(app)
     navigation.init_app(app)
+    templating.init_app(app)
     from .db_events import init_db_events
 
     init_db_events(app)
