@@ -42,7 +42,12 @@ def roster_confirm(token):
         result = roster.import_roster(current_user, data, filename)
     except ValidationFailed as e:
         db.session.rollback()
-        checked = roster.RosterCheck(errors=e.errors.get("rows", []))
+        rows = e.errors.get("rows", [])
+        if not rows:  # the kept file itself is unusable now: start again from the upload
+            roster.discard_staged(token)
+            flash(str(e.message), "error")
+            return redirect(url_for("admin.roster_import"))
+        checked = roster.RosterCheck(errors=rows)
         return render_template("admin/roster_import.html", form=UploadForm(), checked=checked,
                                token=None, filename=filename), 400
     db.session.commit()

@@ -182,3 +182,20 @@ def test_preview_query_count_does_not_grow_with_rows(school, count_queries):
     with count_queries() as q_large:
         roster.check_roster(school.admin, large)
     assert q_small.count == q_large.count
+
+
+def test_confirm_of_a_kept_file_that_became_unreadable_starts_over(act, school, app):
+    """No 500 when the kept upload can no longer be read: a message, back to the upload."""
+    from pathlib import Path
+
+    admin = act(school.admin)
+    preview = upload(admin, xlsx(roster_rows(2, ["24机电1班"]))).get_data(as_text=True)
+    token = preview.split("/admin/students/import/")[1].split('"')[0]
+    kept = Path(app.config["STARRATING_FILES_DIR"]) / "tmp" / f"{token}.bin"
+    kept.write_bytes(b"not a workbook any more")
+    before = students_count()
+    response = admin.post(f"/admin/students/import/{token}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/students/import")
+    assert students_count() == before
+    assert not kept.exists()
