@@ -87,55 +87,46 @@ def appeal(appeal_id):
     return _page(appeal_id)
 
 
-@bp.post("/appeals/<int:appeal_id>/accept")
-@teacher_required
-def accept_appeal(appeal_id):
-    appeal = appeals.get_appeal_for(current_user, appeal_id)
-    form = _accept_form(appeal)
+def _decide(appeal_id: int, form, form_key: str, decide, done_message: str):
+    """Run one decision on an appeal: errors beside the form's fields, else commit."""
     if not form.validate_on_submit():
-        return _page(appeal_id, accept=form, status=400)
+        return _page(appeal_id, status=400, **{form_key: form})
     try:
-        appeals.accept_appeal(current_user, appeal_id, appeals.Decision(
-            action=form.action.data or "", points=form.points.data or "",
-            reason=form.reason.data or ""))
+        decide()
     except ValidationFailed as e:
         db.session.rollback()
         apply_errors(form, e.errors)
         if not e.errors:
             form.form_errors.append(e.message)
-        return _page(appeal_id, accept=form, status=400)
+        return _page(appeal_id, status=400, **{form_key: form})
     except DomainError as e:
         if e.status in (403, 404):
             raise
         flash(str(e.message), "error")
         return redirect(url_for(".appeal", appeal_id=appeal_id))
     db.session.commit()
-    flash(_("Appeal accepted: the entry was corrected and the class recomputed."), "success")
+    flash(done_message, "success")
     return redirect(url_for(".appeal", appeal_id=appeal_id))
+
+
+@bp.post("/appeals/<int:appeal_id>/accept")
+@teacher_required
+def accept_appeal(appeal_id):
+    form = _accept_form(appeals.get_appeal_for(current_user, appeal_id))
+    return _decide(appeal_id, form, "accept", lambda: appeals.accept_appeal(
+        current_user, appeal_id, appeals.Decision(
+            action=form.action.data or "", points=form.points.data or "",
+            reason=form.reason.data or "")),
+        _("Appeal accepted: the entry was corrected and the class recomputed."))
 
 
 @bp.post("/appeals/<int:appeal_id>/reject")
 @teacher_required
 def reject_appeal(appeal_id):
     form = RejectForm(prefix="reject")
-    if not form.validate_on_submit():
-        return _page(appeal_id, reject=form, status=400)
-    try:
-        appeals.reject_appeal(current_user, appeal_id, form.reason.data or "")
-    except ValidationFailed as e:
-        db.session.rollback()
-        apply_errors(form, e.errors)
-        if not e.errors:
-            form.form_errors.append(e.message)
-        return _page(appeal_id, reject=form, status=400)
-    except DomainError as e:
-        if e.status in (403, 404):
-            raise
-        flash(str(e.message), "error")
-        return redirect(url_for(".appeal", appeal_id=appeal_id))
-    db.session.commit()
-    flash(_("Appeal rejected; the student sees your reason."), "success")
-    return redirect(url_for(".appeal", appeal_id=appeal_id))
+    return _decide(appeal_id, form, "reject",
+                   lambda: appeals.reject_appeal(current_user, appeal_id, form.reason.data or ""),
+                   _("Appeal rejected; the student sees your reason."))
 
 
 @bp.get("/appeals/file/<int:attachment_id>")
