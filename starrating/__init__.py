@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import boundary
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -37,6 +39,7 @@ def create_app(config: object | None = None) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    boundary.install(app)
     register_errorhandlers(app)
     register_commands(app)
     return app

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 
-from .extensions import db
+from .extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -20,9 +20,14 @@ class DomainError(Exception):
     status = 400
 
     def __init__(self, message: str | None = None, **details):
-        super().__init__(str(message) if message is not None else "")
+        # Keep a lazy message lazy: rendering it reads the user's locale, which must not
+        # happen while the session still needs a rollback (the boundary rolls back first).
+        super().__init__()
         self.message = message
         self.details = details
+
+    def __str__(self) -> str:
+        return str(self.message) if self.message is not None else ""
 
 
 class PermissionDenied(DomainError):
@@ -47,6 +52,12 @@ class ValidationFailed(DomainError):
     def __init__(self, message=None, errors: dict | None = None):
         super().__init__(message)
         self.errors = errors or {}
+
+
+def without_database() -> None:
+    """Let an error page render without the database: the user seen at login (a plain
+    snapshot, see auth.sessions) or nobody, never a fresh lookup that fails again."""
+    g._login_user = g.get("page_user") or login_manager.anonymous_user()
 
 
 def init_app(app: Flask) -> None:
@@ -107,10 +118,15 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
         except Exception:  # the connection may be gone; the page must still render
             pass
+        without_database()
         log.error("database error on %s %s: %s", request.method, request.path, type(e).__name__)
         return page("errors/503.html", 503)
 
     @app.errorhandler(500)
     def server_error(e):
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except Exception:
+            pass
+        without_database()
         return page("errors/500.html", 500)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, current_app, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import UserMixin, current_user
 
 from ..extensions import db, login_manager
 from ..models import LoginSession, User, utcnow
@@ -51,4 +51,26 @@ def load_user(token: str) -> User | None:
     if not user.active or login_session.created_at < utcnow() - max_age:
         return None
     user.current_login_session = login_session
+    g.page_user = PageUser.of(user)
     return user
+
+
+class PageUser(UserMixin):
+    """What the page layout reads of the logged-in user, copied at login so that an error
+    page (database down, a failed request rolled back) renders without a query."""
+
+    def __init__(self, id: str, role: str, display_name: str, locale: str | None,
+                 school_id: int | None):
+        self.id, self.role, self.display_name = id, role, display_name
+        self.locale, self.school_id = locale, school_id
+
+    @classmethod
+    def of(cls, user: User) -> PageUser:
+        return cls(user.get_id(), user.role, user.display_name, user.locale, user.school_id)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def get_id(self) -> str:
+        return self.id

@@ -34,8 +34,8 @@ from ..models import (
 )
 from . import audit, evidence
 from .access import ensure_student_access, same_school, teacher_class_ids
+from .class_state import status_rows
 from .results import stars_snapshot, store_results, stored_result
-from .workflow import status_rows
 
 TEXT_MAX = 2000
 REASON_MAX = 2000

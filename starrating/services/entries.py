@@ -1,7 +1,7 @@
 """写实记录: recording, correcting and listing scored events; sanctions; 班主任评语.
 
 Every function takes the acting user, checks ownership (services/access.py) and the
-workflow (services/workflow.ensure_editable), validates everything before the first write,
+workflow (services/class_state.ensure_editable), validates everything before the first write,
 flushes, and records the change in the audit log. Nothing here commits.
 """
 
@@ -37,8 +37,8 @@ from ..models import (
 from ..rules import RuleSet
 from . import audit
 from .access import ensure_class_access, ensure_student_access, same_school, teacher_class_ids
+from .class_state import class_state, class_states, ensure_editable, is_editable
 from .scoring import term_rules
-from .workflow import ensure_editable
 
 MAX_POINTS = Decimal(1000)
 NOTE_MAX = 2000
@@ -635,14 +635,6 @@ def default_entry_date(term: Term, today: date | None = None) -> date:
     return max(term.start_date, min(today, term.end_date))
 
 
-def is_editable(term: Term, class_id: int) -> bool:
-    """For showing the write buttons (the services call ensure_editable again on POST)."""
-    from ..models import ClassState, TermStatus
-    from .workflow import class_state
-
-    return term.status == TermStatus.OPEN and class_state(term, class_id) == ClassState.OPEN
-
-
 def author_names(rows: list[Entry]) -> dict[int, str]:
     """{user id: display name} of the entries' authors, in one query."""
     ids = {e.author_id for e in rows if e.author_id}
@@ -679,7 +671,6 @@ def class_overview(actor: User, term: Term, class_id: int) -> ClassOverview:
     from ..models import ClassState, TermStatus
     from .access import get_class_for
     from .scoring import evaluate_term
-    from .workflow import class_state
 
     school_class = get_class_for(actor, class_id, term)
     if school_class.school_id != term.school_id:
@@ -715,7 +706,6 @@ class ClassCard:
 def my_classes(actor: User, term: Term | None) -> list[ClassCard]:
     """The classes on the teacher's home: theirs this term (an admin: all of the school)."""
     from ..models import ClassAssignment
-    from .workflow import class_states
 
     if term is None:
         return []

@@ -40,6 +40,7 @@ from ..models import (
 from ..rules import RuleSet
 from . import audit
 from .access import same_school, teacher_class_ids
+from .class_state import ensure_editable
 from .entries import (
     NOTE_MAX,
     bulk_insert,
@@ -48,7 +49,6 @@ from .entries import (
     rules_for,
     school_today,
 )
-from .workflow import ensure_editable
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024

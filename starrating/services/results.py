@@ -21,7 +21,7 @@ from ..models import ClassState, Role, StarResult, Student, Term, User, utcnow
 from ..rules import StudentResult
 from . import audit, scoring
 from .access import same_school
-from .workflow import Frozen, class_states, term_class_ids
+from .class_state import Frozen, class_states, ensure_editable, status_rows, term_class_ids
 
 
 @dataclass
@@ -243,7 +243,6 @@ def student_page(actor: User, student: Student, term: Term | None, lang: str,
     """What the student's star page shows; stars only once published (or provisional)."""
     from ..models import ClassTermStatus, StudentTermNote, TermStatus
     from .access import ensure_student_access
-    from .workflow import status_rows
 
     ensure_student_access(actor, student, term)
     history = _history(student, exclude_term=term)
@@ -287,7 +286,6 @@ STATEMENT_MAX = 2000
 def save_self_statement(actor: User, term: Term, text: str) -> object:
     """The student's 自我陈述 for the term, while their class is open."""
     from ..models import StudentTermNote
-    from .workflow import ensure_editable
 
     if actor.role != Role.STUDENT or actor.student_id is None:
         raise PermissionDenied()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Term, TermStatus
+from ..models import Term, TermStatus, User
 
 
 def current_term(school_id: int | None) -> Term | None:
@@ -18,6 +19,26 @@ def current_term(school_id: int | None) -> Term | None:
         base.where(Term.status == TermStatus.OPEN).order_by(Term.start_date.desc()).limit(1)
     )
     return term or db.session.scalar(base.order_by(Term.start_date.desc()).limit(1))
+
+
+def term_for(actor: User, term_id: int | str | None = None, *, required: bool = False
+             ) -> Term | None:
+    """The one term resolver for pages: the term `term_id` names when it belongs to the
+    actor's school (NotFound otherwise), else the actor's current term.
+
+    With `required`, a school without any term raises NotFound with a message instead of
+    returning None. A city-wide admin (no school) may name any term; they have no current one.
+    """
+    if term_id not in (None, ""):
+        term = db.session.get(Term, int(term_id)) if str(term_id).isdigit() else None
+        if term is None or (actor.school_id is not None and term.school_id != actor.school_id):
+            raise NotFound()
+        return term
+    school_id = actor.student.school_id if actor.student_id and actor.student else actor.school_id
+    term = current_term(school_id)
+    if term is None and required:
+        raise NotFound(_l("No term has been set up yet."))
+    return term
 
 
 def find_term(name_or_id: str | None, school_id: int | None = None) -> Term:

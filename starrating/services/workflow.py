@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from ..errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..models import (
     Appeal,
@@ -33,80 +33,11 @@ from ..models import (
 )
 from . import audit
 from .access import ensure_class_access, same_school, teacher_class_ids
-
-
-class Frozen(DomainError):
-    """Entries cannot change now (class submitted, published or final; term not open)."""
-
-    status = 409
-
-
-def class_states(term: Term, class_ids) -> dict[int, ClassState]:
-    """State per class (OPEN when no row exists yet), in one query."""
-    class_ids = list(class_ids)
-    states = {cid: ClassState.OPEN for cid in class_ids}
-    if class_ids:
-        rows = db.session.execute(
-            sa.select(ClassTermStatus.class_id, ClassTermStatus.state).where(
-                ClassTermStatus.term_id == term.id, ClassTermStatus.class_id.in_(class_ids))
-        )
-        states.update(dict(rows.all()))
-    return states
-
-
-def class_state(term: Term, class_id: int) -> ClassState:
-    return class_states(term, [class_id])[class_id]
-
-
-def ensure_editable(term: Term, class_ids) -> None:
-    """Raise Frozen unless the term is open and every class is still open for entries."""
-    if term.status != TermStatus.OPEN:
-        raise Frozen(_l("This term is not open for entries."))
-    states = class_states(term, class_ids)
-    if any(state != ClassState.OPEN for state in states.values()):
-        raise Frozen(_l("Entries for this class are locked: it has been submitted, "
-                        "published or finalized."))
-
-
-class RulesLocked(ValidationFailed):
-    """The term's rules are fixed: some class is published or final."""
-
-    status = 409
-
-
-def ensure_rules_changeable(term: Term) -> None:
-    """Refuse a change to the term's rules once any class is published or final."""
-    locked = db.session.scalar(sa.select(sa.exists().where(
-        ClassTermStatus.term_id == term.id,
-        ClassTermStatus.state.in_([ClassState.PUBLISHED, ClassState.FINAL]))))
-    if locked:
-        raise RulesLocked(
-            _l("The rules of this term cannot change: some classes are already published "
-               "or final."),
-            errors={"rule_version_id": [_l("Some classes of this term are published or final.")]})
-
-
-# ---- which classes take part in a term ----------------------------------------------------
-
-def term_class_ids(term: Term) -> list[int]:
-    """Classes of the term: those with a class teacher in it, or already in its workflow."""
-    assigned = sa.select(ClassAssignment.class_id).where(ClassAssignment.term_id == term.id)
-    in_flow = sa.select(ClassTermStatus.class_id).where(ClassTermStatus.term_id == term.id)
-    return list(db.session.scalars(
-        sa.select(SchoolClass.id).where(SchoolClass.school_id == term.school_id,
-                                        sa.or_(SchoolClass.id.in_(assigned),
-                                               SchoolClass.id.in_(in_flow)))
-        .order_by(SchoolClass.grade.desc(), SchoolClass.name)))
-
-
-def status_rows(term: Term, class_ids) -> dict[int, ClassTermStatus]:
-    """The existing status rows of these classes, in one query (missing = open)."""
-    ids = list(class_ids)
-    if not ids:
-        return {}
-    return {row.class_id: row for row in db.session.scalars(
-        sa.select(ClassTermStatus).where(ClassTermStatus.term_id == term.id,
-                                         ClassTermStatus.class_id.in_(ids)))}
+from .class_state import (
+    status_rows,
+    term_class_ids,
+)
+from .results import store_results
 
 
 def _row_for(term: Term, class_id: int) -> ClassTermStatus:
@@ -189,8 +120,6 @@ NOTICE_MIN, NOTICE_MAX = 1, 30
 def publish_classes(actor: User, term: Term, class_ids, notice_days: int | None = None,
                     now: datetime | None = None) -> list[ClassTermStatus]:
     """Compute and publish submitted classes for a notice period (公示): submitted → published."""
-    from .results import store_results
-
     _ensure_admin(actor, term)
     ids = sorted({int(c) for c in class_ids})
     if not ids:

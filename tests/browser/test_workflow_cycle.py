@@ -8,8 +8,9 @@ import sqlalchemy as sa
 
 from starrating.extensions import db
 from starrating.models import Appeal, AppealStatus, ClassState, Entry
-from starrating.services import entries, workflow
-from starrating.services.workflow import Frozen
+from starrating.services import class_state as cstate
+from starrating.services import entries
+from starrating.services.class_state import Frozen
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
@@ -38,7 +39,7 @@ def test_whole_cycle(school, make, new_page, tmp_path, app):
     teacher.click("#workflow button[type=submit]")
     teacher.wait_for_load_state()
     assert "已提交" in teacher.inner_text("#workflow")
-    assert workflow.class_state(school.term, school.class_a.id) == ClassState.SUBMITTED
+    assert cstate.class_state(school.term, school.class_a.id) == ClassState.SUBMITTED
 
     admin = new_page()
     admin.login("admin1")
@@ -106,7 +107,7 @@ def test_whole_cycle(school, make, new_page, tmp_path, app):
     from starrating.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed):
-        workflow.ensure_rules_changeable(school.term)
+        cstate.ensure_rules_changeable(school.term)
     student.go("/student/appeals")
     assert "不再受理申诉" in student.inner_text("main")
     student.go("/student/entries")

@@ -11,7 +11,7 @@ from starrating.errors import Conflict, NotFound, PermissionDenied, ValidationFa
 from starrating.extensions import db
 from starrating.models import Attachment, EntrySource, Flag, StudentTermNote
 from starrating.services import entries, evidence
-from starrating.services.workflow import Frozen
+from starrating.services.class_state import Frozen
 from tests.teacher.conftest import TINY_PNG, audit_rows, live_entries
 
 TODAY = date(2026, 11, 20)

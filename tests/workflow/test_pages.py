@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from starrating.extensions import db
 from starrating.models import Appeal, AppealStatus, Attachment, ClassState, StudentTermNote
 from starrating.services import appeals, workflow
+from starrating.services import class_state as cstate
 from starrating.services.appeals import AppealInput, Upload
 from tests.workflow.helpers import publish
 
@@ -179,7 +180,7 @@ def test_teacher_submits_and_other_teacher_cannot(school, act):
         f"/teacher/class/{school.class_a.id}/submit").status_code == 403
     r = act(school.teacher).post(f"/teacher/class/{school.class_a.id}/submit")
     assert r.status_code == 302
-    assert workflow.class_state(school.term, school.class_a.id) == ClassState.SUBMITTED
+    assert cstate.class_state(school.term, school.class_a.id) == ClassState.SUBMITTED
     html = act(school.teacher).get(f"/teacher/class/{school.class_a.id}/status").get_data(
         as_text=True)
     assert "state-submitted" in html
@@ -200,15 +201,15 @@ def test_admin_publishes_with_distribution_and_finalizes(school, make, act, coun
     r = admin.post("/admin/workflow/publish", data={"term": school.term.id,
                                                    "class_id": school.class_a.id,
                                                    "notice_days": "99"})
-    assert workflow.class_state(school.term, school.class_a.id) == ClassState.SUBMITTED
+    assert cstate.class_state(school.term, school.class_a.id) == ClassState.SUBMITTED
     r = admin.post("/admin/workflow/publish", data={"term": school.term.id,
                                                    "class_id": school.class_a.id,
                                                    "notice_days": "7"})
     assert r.status_code == 302
-    assert workflow.class_state(school.term, school.class_a.id) == ClassState.PUBLISHED
+    assert cstate.class_state(school.term, school.class_a.id) == ClassState.PUBLISHED
     r = admin.post("/admin/workflow/finalize", data={"term": school.term.id,
                                                     "class_id": school.class_a.id})
-    assert workflow.class_state(school.term, school.class_a.id) == ClassState.FINAL
+    assert cstate.class_state(school.term, school.class_a.id) == ClassState.FINAL
     # the admin page in a fixed number of statements
     with count_queries() as q1:
         admin.get("/admin/workflow")
@@ -233,7 +234,7 @@ def test_admin_of_other_school_cannot_publish(school, make, act):
     r = act(outsider).post("/admin/workflow/publish", data={"term": school.term.id,
                                                            "class_id": school.class_a.id})
     assert r.status_code == 404
-    assert workflow.class_state(school.term, school.class_a.id) == ClassState.SUBMITTED
+    assert cstate.class_state(school.term, school.class_a.id) == ClassState.SUBMITTED
 
 
 def test_history_lists_other_published_terms(school, make, act):
@@ -269,7 +270,7 @@ def test_pages_finalize_due_classes_lazily(school, act):
     db.session.commit()
     html = act(school.student_user).get("/student/appeals").get_data(as_text=True)
     assert "不再受理申诉" in html
-    assert workflow.class_state(school.term, school.class_a.id) == ClassState.FINAL
+    assert cstate.class_state(school.term, school.class_a.id) == ClassState.FINAL
 
 
 def test_admin_compute_button(school, make, act):

@@ -9,7 +9,7 @@ from starrating.errors import PermissionDenied
 from starrating.extensions import db
 from starrating.models import ClassState, ClassTermStatus, StarResult
 from starrating.services import results, workflow
-from starrating.services.workflow import Frozen
+from starrating.services.class_state import Frozen
 from tests.workflow.helpers import NOW, later
 
 

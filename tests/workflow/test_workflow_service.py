@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from starrating.errors import PermissionDenied, ValidationFailed
 from starrating.extensions import db
 from starrating.models import Appeal, AppealStatus, AuditLog, ClassState, StarResult
+from starrating.services import class_state as cstate
 from starrating.services import workflow
-from starrating.services.workflow import Frozen
+from starrating.services.class_state import Frozen
 from tests.workflow.helpers import NOW, later, publish
 
 
@@ -19,11 +20,11 @@ def test_teacher_submits_own_class_only(school):
     row = workflow.submit_class(school.teacher, school.term, school.class_a.id, now=NOW)
     db.session.commit()
     assert row.state == ClassState.SUBMITTED and row.submitted_by_id == school.teacher.id
-    assert workflow.class_state(school.term, school.class_a.id) == ClassState.SUBMITTED
+    assert cstate.class_state(school.term, school.class_a.id) == ClassState.SUBMITTED
     with pytest.raises(ValidationFailed):
         workflow.submit_class(school.teacher, school.term, school.class_a.id)
     with pytest.raises(Frozen):
-        workflow.ensure_editable(school.term, [school.class_a.id])
+        cstate.ensure_editable(school.term, [school.class_a.id])
     assert db.session.scalar(sa.select(sa.func.count(AuditLog.id))
                              .where(AuditLog.action == "submit")) == 1
 
@@ -33,8 +34,8 @@ def test_admin_returns_submitted_class(school):
     with pytest.raises(PermissionDenied):
         workflow.return_class(school.teacher, school.term, school.class_a.id)
     workflow.return_class(school.admin, school.term, school.class_a.id)
-    assert workflow.class_state(school.term, school.class_a.id) == ClassState.OPEN
-    workflow.ensure_editable(school.term, [school.class_a.id])
+    assert cstate.class_state(school.term, school.class_a.id) == ClassState.OPEN
+    cstate.ensure_editable(school.term, [school.class_a.id])
 
 
 def test_publish_needs_submitted_and_computes(school, make):
@@ -75,7 +76,7 @@ def test_finalize_refused_with_pending_appeal_then_allowed(school):
         workflow.finalize_classes(school.admin, school.term, [school.class_a.id], now=later(1))
     appeal.status = AppealStatus.REJECTED
     workflow.finalize_classes(school.admin, school.term, [school.class_a.id], now=later(1))
-    assert workflow.class_state(school.term, school.class_a.id) == ClassState.FINAL
+    assert cstate.class_state(school.term, school.class_a.id) == ClassState.FINAL
 
 
 def test_finalize_due_after_notice_period_and_no_open_appeal(school):
@@ -85,22 +86,22 @@ def test_finalize_due_after_notice_period_and_no_open_appeal(school):
     db.session.flush()
     assert workflow.finalize_due(later(4)) == 0
     assert workflow.finalize_due(later(5)) == 1
-    states = workflow.class_states(school.term, [school.class_a.id, school.class_b.id])
+    states = cstate.class_states(school.term, [school.class_a.id, school.class_b.id])
     assert states == {school.class_a.id: ClassState.FINAL, school.class_b.id: ClassState.PUBLISHED}
     assert workflow.finalize_due(later(6)) == 0
 
 
 def test_rules_changeable_until_a_class_is_published(school):
-    workflow.ensure_rules_changeable(school.term)
+    cstate.ensure_rules_changeable(school.term)
     workflow.submit_class(school.teacher, school.term, school.class_a.id, now=NOW)
-    workflow.ensure_rules_changeable(school.term)
+    cstate.ensure_rules_changeable(school.term)
     workflow.publish_classes(school.admin, school.term, [school.class_a.id], now=NOW)
     with pytest.raises(ValidationFailed) as e:
-        workflow.ensure_rules_changeable(school.term)
+        cstate.ensure_rules_changeable(school.term)
     assert "rule_version_id" in e.value.errors
     workflow.finalize_classes(school.admin, school.term, [school.class_a.id], now=NOW)
     with pytest.raises(ValidationFailed):
-        workflow.ensure_rules_changeable(school.term)
+        cstate.ensure_rules_changeable(school.term)
 
 
 def test_admin_setup_service_refuses_rule_change_after_final(school, make):

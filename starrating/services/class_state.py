@@ -1,0 +1,93 @@
+"""Class-term states and editability: where a class is in open → submitted → published →
+final, and whether its entries or the term's rules may change now.
+
+Read by entries, results, appeals and the workflow; it imports none of them (this is what
+keeps `results` and `workflow` free of an import cycle)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from ..errors import DomainError, ValidationFailed
+from ..extensions import db
+from ..models import ClassAssignment, ClassState, ClassTermStatus, SchoolClass, Term, TermStatus
+
+
+class Frozen(DomainError):
+    """Entries cannot change now (class submitted, published or final; term not open)."""
+
+    status = 409
+
+
+def class_states(term: Term, class_ids) -> dict[int, ClassState]:
+    """State per class (OPEN when no row exists yet), in one query."""
+    class_ids = list(class_ids)
+    states = {cid: ClassState.OPEN for cid in class_ids}
+    if class_ids:
+        rows = db.session.execute(
+            sa.select(ClassTermStatus.class_id, ClassTermStatus.state).where(
+                ClassTermStatus.term_id == term.id, ClassTermStatus.class_id.in_(class_ids))
+        )
+        states.update(dict(rows.all()))
+    return states
+
+
+def class_state(term: Term, class_id: int) -> ClassState:
+    return class_states(term, [class_id])[class_id]
+
+
+def ensure_editable(term: Term, class_ids) -> None:
+    """Raise Frozen unless the term is open and every class is still open for entries."""
+    if term.status != TermStatus.OPEN:
+        raise Frozen(_l("This term is not open for entries."))
+    states = class_states(term, class_ids)
+    if any(state != ClassState.OPEN for state in states.values()):
+        raise Frozen(_l("Entries for this class are locked: it has been submitted, "
+                        "published or finalized."))
+
+
+class RulesLocked(ValidationFailed):
+    """The term's rules are fixed: some class is published or final."""
+
+    status = 409
+
+
+def ensure_rules_changeable(term: Term) -> None:
+    """Refuse a change to the term's rules once any class is published or final."""
+    locked = db.session.scalar(sa.select(sa.exists().where(
+        ClassTermStatus.term_id == term.id,
+        ClassTermStatus.state.in_([ClassState.PUBLISHED, ClassState.FINAL]))))
+    if locked:
+        raise RulesLocked(
+            _l("The rules of this term cannot change: some classes are already published "
+               "or final."),
+            errors={"rule_version_id": [_l("Some classes of this term are published or final.")]})
+
+
+# ---- which classes take part in a term ----------------------------------------------------
+
+def term_class_ids(term: Term) -> list[int]:
+    """Classes of the term: those with a class teacher in it, or already in its workflow."""
+    assigned = sa.select(ClassAssignment.class_id).where(ClassAssignment.term_id == term.id)
+    in_flow = sa.select(ClassTermStatus.class_id).where(ClassTermStatus.term_id == term.id)
+    return list(db.session.scalars(
+        sa.select(SchoolClass.id).where(SchoolClass.school_id == term.school_id,
+                                        sa.or_(SchoolClass.id.in_(assigned),
+                                               SchoolClass.id.in_(in_flow)))
+        .order_by(SchoolClass.grade.desc(), SchoolClass.name)))
+
+
+def status_rows(term: Term, class_ids) -> dict[int, ClassTermStatus]:
+    """The existing status rows of these classes, in one query (missing = open)."""
+    ids = list(class_ids)
+    if not ids:
+        return {}
+    return {row.class_id: row for row in db.session.scalars(
+        sa.select(ClassTermStatus).where(ClassTermStatus.term_id == term.id,
+                                         ClassTermStatus.class_id.in_(ids)))}
+
+
+def is_editable(term: Term, class_id: int) -> bool:
+    """For showing the write buttons (the services call ensure_editable again on POST)."""
+    return term.status == TermStatus.OPEN and class_state(term, class_id) == ClassState.OPEN
