@@ -7,14 +7,11 @@ flushes, and records the change in the audit log. Nothing here commits.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
+from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -35,13 +32,21 @@ from ..models import (
     utcnow,
 )
 from ..rules import RuleSet
-from . import audit
+from . import audit, evidence
 from .access import ensure_class_access, ensure_student_access, same_school, teacher_class_ids
 from .class_state import class_state, class_states, ensure_editable, is_editable
+from .entry_input import (
+    NOTE_MAX,
+    EntryInput,
+    check_date,
+    parse_points,
+    resolve_item,
+    rules_for,
+    school_today,
+    validate_event,
+)
 from .scoring import term_rules
 
-MAX_POINTS = Decimal(1000)
-NOTE_MAX = 2000
 SANCTIONS = {
     "sanction.warning": _l("Warning (警告)"),
     "sanction.serious_warning": _l("Serious warning (严重警告)"),
@@ -49,56 +54,6 @@ SANCTIONS = {
     "sanction.probation": _l("Probation (留校察看)"),
 }
 AUDIT_EXCLUDE = ("updated_at",)
-
-
-# ---- small parsers shared by the form, the grid and the Excel import --------------------------
-
-def school_today() -> date:
-    """Today in the school's time zone (a teacher in Asia/Shanghai at 00:30 is on the new day)."""
-    tz = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-    return datetime.now(tz).date()
-
-
-def parse_points(text) -> Decimal:
-    """'2', '-1.5', '+3', '２' → Decimal with at most 2 places and |p| ≤ 1000; ValueError(msg)."""
-    if isinstance(text, int | float | Decimal) and not isinstance(text, bool):
-        raw = str(text)
-    else:
-        raw = unicodedata.normalize("NFKC", str(text or "")).strip().replace("−", "-")
-    if not raw:
-        raise ValueError(_l("Enter the points."))
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ValueError(_l("Points must be a number such as 2, -1 or 0.5.")) from None
-    if not value.is_finite():
-        raise ValueError(_l("Points must be a number such as 2, -1 or 0.5."))
-    if value != value.quantize(Decimal("0.01")) if abs(value) < 10**6 else True:
-        if abs(value) >= 10**6:
-            raise ValueError(_l("Points must be between -1000 and 1000."))
-        raise ValueError(_l("At most two decimal places."))
-    if abs(value) > MAX_POINTS:
-        raise ValueError(_l("Points must be between -1000 and 1000."))
-    return value.quantize(Decimal("0.01"))
-
-
-def check_date(term: Term, day: date | None, today: date) -> str | None:
-    """Why the date is not allowed (None when it is)."""
-    if day is None:
-        return _l("Enter the date it happened.")
-    if day > today:
-        return _l("The date cannot be in the future.")
-    if day < term.start_date or day > term.end_date:
-        return _l("The date must be within the term (%(start)s – %(end)s).",
-                  start=term.start_date.isoformat(), end=term.end_date.isoformat())
-    return None
-
-
-def rules_for(term: Term) -> RuleSet:
-    rules = term_rules(term)
-    if rules is None:
-        raise ValidationFailed(_l("This term has no rules yet; ask the student affairs office."))
-    return rules
 
 
 def indicator_groups(rules: RuleSet) -> dict[str, list[tuple[str, str]]]:
@@ -122,25 +77,6 @@ def item_choices(rules: RuleSet) -> dict[str, list[tuple[str, str]]]:
 def _signed(points: Decimal) -> str:
     text = format(points.normalize(), "f") if points == points.to_integral() else str(points)
     return text if points < 0 else f"+{text}"
-
-
-def resolve_item(rules: RuleSet, value: str | None):
-    """'moral.attendance|1' → (indicator key, Item) or None for no item; ValueError if bad."""
-    if not value:
-        return None
-    key, _, index = value.partition("|")
-    try:
-        return key, rules.indicator(key).items[int(index)]
-    except (KeyError, ValueError, IndexError):
-        raise ValueError(_l("Choose an item from the list.")) from None
-
-
-def indicator_label(rules: RuleSet, key: str) -> str:
-    try:
-        dim = rules.dimension(key.split(".", 1)[0])
-        return f"{dim.name} · {rules.indicator(key).name}"
-    except KeyError:
-        return key
 
 
 # ---- who may write for whom ----------------------------------------------------------------
@@ -191,67 +127,9 @@ def _ensure_entry_writable(actor: User, entry: Entry) -> None:
 
 # ---- recording ---------------------------------------------------------------------------
 
-@dataclass
-class EntryInput:
-    indicator: str
-    points: str = ""
-    occurred_on: date | None = None
-    note: str = ""
-    item: str = ""  # "key|index" of a catalogue item, or ""
-    evidence: list = field(default_factory=list)  # [(bytes, filename)]
-
-
-def _validate(term: Term, rules: RuleSet, data: EntryInput, today: date):
-    """(indicator, points, item name, note, files, errors) — everything checked, nothing written."""
-    from . import evidence
-
-    errors: dict[str, list] = {}
-    indicator = (data.indicator or "").strip()
-    if indicator not in rules.indicator_keys():
-        errors.setdefault("indicator", []).append(_l("Choose an indicator from the list."))
-    item_name = ""
-    points = None
-    try:
-        item = resolve_item(rules, data.item)
-    except ValueError as e:
-        errors.setdefault("item", []).append(e.args[0])
-        item = None
-    if item is not None:
-        if item[0] != indicator and "indicator" not in errors:
-            errors.setdefault("item", []).append(
-                _l("This item belongs to another indicator."))
-        item_name = item[1].name
-    if str(data.points or "").strip():
-        try:
-            points = parse_points(data.points)
-        except ValueError as e:
-            errors.setdefault("points", []).append(e.args[0])
-    elif item is not None:
-        points = item[1].points
-    else:
-        errors.setdefault("points", []).append(_l("Enter the points or choose an item."))
-    if points is not None and points == 0 and "points" not in errors:
-        errors.setdefault("points", []).append(_l("Points cannot be zero."))
-    problem = check_date(term, data.occurred_on, today)
-    if problem:
-        errors.setdefault("occurred_on", []).append(problem)
-    note = (data.note or "").strip()
-    if len(note) > NOTE_MAX:
-        errors.setdefault("note", []).append(_l("At most %(n)d characters.", n=NOTE_MAX))
-    files = []
-    for content, filename in data.evidence:
-        try:
-            files.append(evidence.check_file(content, filename))
-        except ValueError as e:
-            errors.setdefault("evidence", []).append(e.args[0])
-    return indicator, points, item_name, note, files, errors
-
-
 def record_entries(actor: User, term: Term, student_ids, data: EntryInput,
                    today: date | None = None) -> list[Entry]:
     """One event for one or several students of the actor's classes. All or nothing."""
-    from . import evidence
-
     today = today or school_today()
     if not student_ids:
         raise ValidationFailed(_l("Choose at least one student."),
@@ -259,7 +137,7 @@ def record_entries(actor: User, term: Term, student_ids, data: EntryInput,
     students = _load_students(actor, term, student_ids)
     ensure_editable(term, {s.class_id for s in students})
     rules = rules_for(term)
-    indicator, points, item_name, note, files, errors = _validate(term, rules, data, today)
+    indicator, points, item_name, note, files, errors = validate_event(term, rules, data, today)
     if errors:
         raise ValidationFailed(_l("Please correct the marked fields."), errors=errors)
     entries = []
@@ -292,8 +170,6 @@ def get_entry_for(actor: User, entry_id: int) -> Entry:
 def update_entry(actor: User, entry_id: int, expected_version: int, data: EntryInput,
                  today: date | None = None) -> Entry:
     """Correct an entry seen at `expected_version`; Conflict when someone changed it since."""
-    from . import evidence
-
     today = today or school_today()
     entry = db.session.get(Entry, entry_id)
     if entry is None:
@@ -301,7 +177,7 @@ def update_entry(actor: User, entry_id: int, expected_version: int, data: EntryI
     _ensure_entry_writable(actor, entry)
     _check_version(entry, expected_version)
     rules = rules_for(entry.term)
-    indicator, points, item_name, note, files, errors = _validate(entry.term, rules, data, today)
+    indicator, points, item_name, note, files, errors = validate_event(entry.term, rules, data, today)
     if errors:
         raise ValidationFailed(_l("Please correct the marked fields."), errors=errors)
     before = audit.snapshot(entry, AUDIT_EXCLUDE)

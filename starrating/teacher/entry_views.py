@@ -9,17 +9,17 @@ from flask_login import current_user, login_required
 from ..auth.guards import teacher_required
 from ..errors import Conflict, DomainError, ValidationFailed
 from ..extensions import db
-from ..services import entries, evidence
+from ..services import entries, entry_input, evidence
 from ..utils import apply_errors
 from . import bp
 from .forms import DeleteForm, EditEntryForm, EntryForm, fill_rule_choices
 from .views import this_term
 
 
-def _input(form) -> entries.EntryInput:
+def _input(form) -> entry_input.EntryInput:
     files = [(f.read(), f.filename) for f in (form.evidence.data or [])
              if f and getattr(f, "filename", "")]
-    return entries.EntryInput(indicator=form.indicator.data or "", points=form.points.data or "",
+    return entry_input.EntryInput(indicator=form.indicator.data or "", points=form.points.data or "",
                               occurred_on=form.occurred_on.data, note=form.note.data or "",
                               item=form.item.data or "", evidence=files)
 
@@ -97,7 +97,7 @@ def edit_entry(entry_id):
         status = 400
     return render_template("teacher/entry_form.html", form=form, term=entry.term,
                            editing=entry, conflict=conflict, rules=rules,
-                           label=entries.indicator_label(rules, entry.indicator)
+                           label=entry_input.indicator_label(rules, entry.indicator)
                            if rules else entry.indicator,
                            delete_form=DeleteForm(version=entry.version)), status
 

@@ -11,7 +11,7 @@ from ..auth.guards import teacher_required
 from ..errors import DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Term
-from ..services import entries, workflow
+from ..services import entries, entry_input, workflow
 from ..services.access import get_student_for
 from ..services.terms import current_term
 from . import bp
@@ -62,7 +62,7 @@ def student_entries(student_id):
     editable = entries.is_editable(term, student.class_id)
     return render_template(
         "teacher/student.html", term=term, student=student, entries=rows, flt=flt,
-        labels={e.indicator: entries.indicator_label(rules, e.indicator) for e in rows}
+        labels={e.indicator: entry_input.indicator_label(rules, e.indicator) for e in rows}
         if rules else {},
         authors=entries.author_names(rows), comment=comment, note=note,
         editable=editable, can_edit=lambda e: entries.may_edit(current_user, e, editable),

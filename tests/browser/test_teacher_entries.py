@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from starrating.extensions import db
 from starrating.models import Entry, EntrySource
-from starrating.services import entries
+from starrating.services import entries, entry_input
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_teacher_records_an_entry_and_the_class_page_changes(page, busy_class):
 def test_catalogue_item_fills_points_and_note(page, school):
     page.login(school.teacher.username)
     page.go(f"/teacher/entry/new?class={school.class_a.id}")
-    rules = entries.rules_for(school.term)
+    rules = entry_input.rules_for(school.term)
     key = next(k for k in rules.indicator_keys() if rules.indicator(k).items)
     item = rules.indicator(key).items[0]
     page.select_option("#item", f"{key}|0")

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from starrating.extensions import db
 from starrating.models import Appeal, AppealStatus, ClassState, Entry
 from starrating.services import class_state as cstate
-from starrating.services import entries
+from starrating.services import entries, entry_input
 from starrating.services.class_state import Frozen
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
@@ -101,7 +101,7 @@ def test_whole_cycle(school, make, new_page, tmp_path, app):
     assert db.session.query(Appeal).one().status == AppealStatus.ACCEPTED
     # later edits are refused: entries, rules, appeals
     with pytest.raises(Frozen):
-        entries.record_entries(school.teacher, school.term, [s0.id], entries.EntryInput(
+        entries.record_entries(school.teacher, school.term, [s0.id], entry_input.EntryInput(
             indicator="moral.service", points="2", occurred_on=school.term.start_date))
     db.session.rollback()
     from starrating.errors import ValidationFailed

@@ -11,6 +11,7 @@ from starrating.errors import Conflict, NotFound, PermissionDenied, ValidationFa
 from starrating.extensions import db
 from starrating.models import Attachment, EntrySource, Flag, StudentTermNote
 from starrating.services import entries, evidence
+from starrating.services import entry_input as entry_in
 from starrating.services.class_state import Frozen
 from tests.teacher.conftest import TINY_PNG, audit_rows, live_entries
 
@@ -21,7 +22,7 @@ def entry_input(**kw):
     data = {"indicator": "moral.service", "points": "2", "occurred_on": date(2026, 10, 8),
             "note": "社区志愿服务"}
     data.update(kw)
-    return entries.EntryInput(**data)
+    return entry_in.EntryInput(**data)
 
 
 def test_record_one_event_for_several_students(school):
@@ -60,14 +61,14 @@ def test_bad_input_is_refused_with_the_field_named(school, field, kw):
 
 
 def test_points_parsing_accepts_what_teachers_type():
-    assert entries.parse_points("２") == Decimal("2.00")
-    assert entries.parse_points("−1.5") == Decimal("-1.50")
-    assert entries.parse_points("+3") == Decimal("3.00")
-    assert entries.parse_points(" 0.25 ") == Decimal("0.25")
+    assert entry_in.parse_points("２") == Decimal("2.00")
+    assert entry_in.parse_points("−1.5") == Decimal("-1.50")
+    assert entry_in.parse_points("+3") == Decimal("3.00")
+    assert entry_in.parse_points(" 0.25 ") == Decimal("0.25")
 
 
 def test_catalogue_item_gives_its_points(school):
-    rules = entries.rules_for(school.term)
+    rules = entry_in.rules_for(school.term)
     key = next(k for k in rules.indicator_keys() if rules.indicator(k).items)
     item = rules.indicator(key).items[0]
     [entry] = entries.record_entries(school.teacher, school.term, [school.students[0].id],

@@ -115,12 +115,12 @@ def test_admin_setup_service_refuses_rule_change_after_final(school, make):
 
 
 def test_entries_refused_after_final(school, make):
-    from starrating.services import entries
+    from starrating.services import entries, entry_input
 
     publish(school)
     workflow.finalize_classes(school.admin, school.term, [school.class_a.id], now=later(1))
     db.session.commit()
     with pytest.raises(Frozen):
         entries.record_entries(school.teacher, school.term, [school.students[0].id],
-                               entries.EntryInput(indicator="moral.service", points="2",
+                               entry_input.EntryInput(indicator="moral.service", points="2",
                                                   occurred_on=school.term.start_date))
