@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Term, TermStatus, User
+from ..models import Role, Term, TermStatus, User
 
 
 def current_term(school_id: int | None) -> Term | None:
@@ -29,12 +29,13 @@ def term_for(actor: User, term_id: int | str | None = None, *, required: bool = 
     With `required`, a school without any term raises NotFound with a message instead of
     returning None. A city-wide admin (no school) may name any term; they have no current one.
     """
+    school_id = actor.student.school_id if actor.student_id and actor.student else actor.school_id
     if term_id not in (None, ""):
         term = db.session.get(Term, int(term_id)) if str(term_id).isdigit() else None
-        if term is None or (actor.school_id is not None and term.school_id != actor.school_id):
+        city_wide = school_id is None and actor.role == Role.ADMIN
+        if term is None or not (city_wide or term.school_id == school_id):
             raise NotFound()
         return term
-    school_id = actor.student.school_id if actor.student_id and actor.student else actor.school_id
     term = current_term(school_id)
     if term is None and required:
         raise NotFound(_l("No term has been set up yet."))
