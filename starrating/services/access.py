@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
-from ..errors import NotFound, PermissionDenied
+from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
-from ..models import ClassAssignment, Role, SchoolClass, Student, Term, User
+from ..models import (
+    Appeal,
+    Attachment,
+    ClassAssignment,
+    Entry,
+    EntrySource,
+    Role,
+    SchoolClass,
+    Student,
+    Term,
+    TermStatus,
+    User,
+)
+from .terms import current_term
 
 
 def teacher_class_ids(user: User, term: Term | None) -> set[int]:
@@ -59,3 +73,82 @@ def get_student_for(user: User, student_id: int, term: Term | None) -> Student:
         raise NotFound()
     ensure_student_access(user, student, term)
     return student
+
+
+# ---- entries ----
+
+def writable_class_ids(actor: User, term: Term) -> set[int] | None:
+    """Class ids the actor may write entries for in the term; None = every class of the school."""
+    if actor.role == Role.ADMIN:
+        return None
+    if actor.role == Role.TEACHER:
+        return teacher_class_ids(actor, term)
+    raise PermissionDenied()
+
+
+def ensure_students_writable(actor: User, term: Term, students: list[Student]) -> None:
+    """Every student is of the term's school and of a class the actor may write for."""
+    allowed = writable_class_ids(actor, term)
+    for s in students:
+        if not same_school(actor, s.school_id) or s.school_id != term.school_id:
+            raise PermissionDenied()
+        if allowed is not None and s.class_id not in allowed:
+            raise PermissionDenied()
+
+
+def ensure_grid_access(actor: User, school_class: SchoolClass, term: Term) -> None:
+    """The class grid: the class teacher of the class in the term, or an admin of the school."""
+    if actor.role == Role.STUDENT:
+        raise PermissionDenied()
+    ensure_class_access(actor, school_class, term)
+    if school_class.school_id != term.school_id:
+        raise NotFound()
+
+
+def ensure_entry_writable(actor: User, entry: Entry) -> None:
+    """Admins: any entry of their school. Teachers: their own entries of the classes they are
+    class teacher of *now* (the school's current term), in that term.
+
+    Write rights follow the current assignment: when a class passes to another teacher in a
+    newer term, last term's class teacher loses the right to change its entries, even while
+    the old term is still open."""
+    student = entry.student
+    if entry.deleted_at is not None:
+        raise NotFound(_l("This entry was deleted."))
+    if actor.role == Role.ADMIN and same_school(actor, student.school_id):
+        pass
+    elif actor.role == Role.TEACHER:
+        current = current_term(student.school_id)
+        if student.class_id not in teacher_class_ids(actor, current):
+            raise PermissionDenied()
+        if entry.term_id != current.id:
+            if entry.term.status != TermStatus.OPEN:
+                return  # the caller's ensure_editable says "not open" (Frozen)
+            raise PermissionDenied()
+        if entry.author_id != actor.id:
+            raise PermissionDenied(_l("Only the author or an administrator may change this "
+                                      "entry."))
+    else:
+        raise PermissionDenied()
+    if entry.source == EntrySource.CLUB:
+        raise ValidationFailed(_l("Club memberships are changed on the club page."))
+
+
+def ensure_school_admin(actor: User, term: Term) -> None:
+    """An administrator of the term's school (a city-wide admin: any school)."""
+    if actor.role != Role.ADMIN or not same_school(actor, term.school_id):
+        raise PermissionDenied()
+
+
+def ensure_attachment_access(actor: User, attachment: Attachment) -> None:
+    """Who may download an evidence file: whoever may see the student in the term of the
+    entry or appeal it belongs to (the student, their class teacher then, the school's admin)."""
+    student = db.session.get(Student, attachment.student_id)
+    if attachment.entry_id is not None:
+        term_id = db.session.get(Entry, attachment.entry_id).term_id
+    elif attachment.appeal_id is not None:
+        term_id = db.session.get(Appeal, attachment.appeal_id).term_id
+    else:
+        term_id = None
+    term = db.session.get(Term, term_id) if term_id else current_term(student.school_id)
+    ensure_student_access(actor, student, term)

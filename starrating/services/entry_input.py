@@ -83,12 +83,17 @@ def resolve_item(rules: RuleSet, value: str | None):
         raise ValueError(_l("Choose an item from the list.")) from None
 
 
-def indicator_label(rules: RuleSet, key: str) -> str:
-    try:
-        dim = rules.dimension(key.split(".", 1)[0])
-        return f"{dim.name} · {rules.indicator(key).name}"
-    except KeyError:
-        return key
+def indicator_labels(rules: RuleSet | None) -> dict[str, str]:
+    """"dimension.indicator" → "思想品德 · 志愿服务": the one place an indicator's label is built."""
+    if rules is None:
+        return {}
+    return {f"{d.key}.{i.key}": f"{d.name} · {i.name}"
+            for d in rules.dimensions for i in d.indicators}
+
+
+def indicator_label(rules: RuleSet | None, key: str) -> str:
+    """The label of one indicator key (the key itself when the rules do not know it)."""
+    return indicator_labels(rules).get(key, key)
 
 
 @dataclass
@@ -101,9 +106,13 @@ class EntryInput:
     evidence: list = field(default_factory=list)  # [(bytes, filename)]
 
 
-def validate_event(term: Term, rules: RuleSet, data: EntryInput, today: date):
+def validate_event(term: Term, rules: RuleSet, data: EntryInput, today: date, *,
+                   points_required: bool = True):
     """(indicator, points, item name, note, files, errors): every check an event must pass,
-    whichever way it comes in (form, grid, Excel import, appeal decision); nothing written."""
+    whichever way it comes in (form, grid, Excel import, appeal decision); nothing written.
+
+    Without `points_required` (the grid, whose rows may carry their own points) an event
+    with neither points nor an item gives points None instead of an error."""
     errors: dict[str, list] = {}
     indicator = (data.indicator or "").strip()
     if indicator not in rules.indicator_keys():
@@ -127,7 +136,7 @@ def validate_event(term: Term, rules: RuleSet, data: EntryInput, today: date):
             errors.setdefault("points", []).append(e.args[0])
     elif item is not None:
         points = item[1].points
-    else:
+    elif points_required:
         errors.setdefault("points", []).append(_l("Enter the points or choose an item."))
     if points is not None and points == 0 and "points" not in errors:
         errors.setdefault("points", []).append(_l("Points cannot be zero."))

@@ -8,7 +8,9 @@ the class teacher of the student in the entry's term, and the student themself.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +18,12 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from ..errors import NotFound
+from ..errors import DomainError, NotFound
 from ..extensions import db
-from ..models import Appeal, Attachment, Entry, Student, Term, User
-from .access import ensure_student_access
-from .terms import current_term
+from ..models import Appeal, Attachment, Entry, User
+from .access import ensure_attachment_access
+
+log = logging.getLogger(__name__)
 
 MAGIC = (  # (leading bytes, content type, extension)
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
@@ -28,6 +31,16 @@ MAGIC = (  # (leading bytes, content type, extension)
     (b"%PDF-", "application/pdf", "pdf"),
 )
 NAME_MAX = 200
+
+
+class StorageFull(DomainError):
+    """The server could not store a file (disk full or quota reached); nothing was saved."""
+
+    status = 507
+
+    def __init__(self):
+        super().__init__(_l("The server has no room left to store the file, so nothing was "
+                            "saved. Please try again later or tell the student affairs office."))
 
 
 @dataclass
@@ -65,13 +78,12 @@ def evidence_dir() -> Path:
 def store(actor: User, checked: CheckedFile, *, entry: Entry | None = None,
           appeal: Appeal | None = None) -> Attachment:
     """Write the file under a random name and add its Attachment row (of an entry or of
-    an appeal)."""
+    an appeal). A full disk raises StorageFull and leaves no file behind."""
     owner = entry if entry is not None else appeal
     if owner is None:
         raise ValueError("evidence belongs to an entry or an appeal")
     stored_name = f"{secrets.token_hex(16)}.{checked.extension}"
-    path = evidence_dir() / stored_name
-    path.write_bytes(checked.data)
+    _write(evidence_dir() / stored_name, checked.data)
     attachment = Attachment(entry_id=entry.id if entry is not None else None,
                             appeal_id=appeal.id if appeal is not None else None,
                             student_id=owner.student_id,
@@ -83,20 +95,43 @@ def store(actor: User, checked: CheckedFile, *, entry: Entry | None = None,
     return attachment
 
 
+def store_for_entries(actor: User, files: list[CheckedFile], entries: list[Entry]
+                      ) -> list[Attachment]:
+    """Every file for every entry; all or nothing on disk (a full disk removes the files
+    this call already wrote, and the rolled-back request leaves no row)."""
+    stored: list[Attachment] = []
+    try:
+        for entry in entries:
+            for checked in files:
+                stored.append(store(actor, checked, entry=entry))
+    except StorageFull:
+        remove_files([a.stored_name for a in stored])
+        raise
+    return stored
+
+
+def remove_files(stored_names: list[str]) -> None:
+    for name in stored_names:
+        (evidence_dir() / name).unlink(missing_ok=True)
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as e:
+        path.unlink(missing_ok=True)
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            log.error("no space left for an evidence file in %s", path.parent)
+            raise StorageFull() from None
+        raise
+
+
 def get_for_download(actor: User, attachment_id: int) -> tuple[Attachment, Path]:
     """The attachment and its file, if the actor may see it (PermissionDenied otherwise)."""
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound()
-    student = db.session.get(Student, attachment.student_id)
-    if attachment.entry_id is not None:
-        term_id = db.session.get(Entry, attachment.entry_id).term_id
-    elif attachment.appeal_id is not None:
-        term_id = db.session.get(Appeal, attachment.appeal_id).term_id
-    else:
-        term_id = None
-    term = db.session.get(Term, term_id) if term_id else current_term(student.school_id)
-    ensure_student_access(actor, student, term)
+    ensure_attachment_access(actor, attachment)
     path = evidence_dir() / attachment.stored_name
     if not path.is_file():
         raise NotFound()

@@ -19,9 +19,9 @@ from ..errors import PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..models import ClassState, Role, StarResult, Student, Term, User, utcnow
 from ..rules import StudentResult
-from . import audit, scoring
+from . import audit, entry_input, scoring
 from .access import same_school
-from .class_state import Frozen, class_states, ensure_editable, status_rows, term_class_ids
+from .class_state import Frozen, class_states, status_rows, term_class_ids
 
 
 @dataclass
@@ -280,63 +280,9 @@ def _history(student: Student, exclude_term: Term | None) -> list:
     return list(db.session.execute(query).all())
 
 
-STATEMENT_MAX = 2000
-
-
-def save_self_statement(actor: User, term: Term, text: str) -> object:
-    """The student's 自我陈述 for the term, while their class is open."""
-    from ..models import StudentTermNote
-
-    if actor.role != Role.STUDENT or actor.student_id is None:
-        raise PermissionDenied()
-    student = db.session.get(Student, actor.student_id)
-    if student is None or student.school_id != term.school_id:
-        raise PermissionDenied()
-    ensure_editable(term, [student.class_id])
-    text = (text or "").strip()
-    if len(text) > STATEMENT_MAX:
-        raise ValidationFailed(_l("At most %(n)d characters.", n=STATEMENT_MAX),
-                               errors={"statement": [_l("At most %(n)d characters.",
-                                                        n=STATEMENT_MAX)]})
-    note = db.session.scalar(sa.select(StudentTermNote).where(
-        StudentTermNote.term_id == term.id, StudentTermNote.student_id == student.id))
-    before = audit.snapshot(note) if note else None
-    if note is None:
-        note = StudentTermNote(term_id=term.id, student_id=student.id, teacher_comment="")
-        db.session.add(note)
-    note.self_statement = text
-    note.statement_updated_at = utcnow()
-    db.session.flush()
-    audit.record(actor, "update" if before else "create", note, school_id=term.school_id,
-                 before=before, after=audit.snapshot(note))
-    return note
-
-
-def student_entries(actor: User, student: Student, term: Term) -> list:
-    """The student's live entries in the term, newest first, with evidence (two queries)."""
-    from sqlalchemy.orm import selectinload
-
-    from ..models import Entry
-    from .access import ensure_student_access
-
-    ensure_student_access(actor, student, term)
-    return list(db.session.scalars(
-        sa.select(Entry).where(Entry.term_id == term.id, Entry.student_id == student.id,
-                               Entry.deleted_at.is_(None))
-        .options(selectinload(Entry.evidence))
-        .order_by(Entry.occurred_on.desc(), Entry.id.desc())))
-
-
 def indicator_labels(term: Term | None) -> dict[str, str]:
     """"dimension.indicator" → "思想品德 · 志愿服务" for the term's rules."""
-    rules = scoring.term_rules(term) if term is not None else None
-    if rules is None:
-        return {}
-    out = {}
-    for dim in rules.dimensions:
-        for ind in dim.indicators:
-            out[f"{dim.key}.{ind.key}"] = f"{dim.name} · {ind.name}"
-    return out
+    return entry_input.indicator_labels(scoring.term_rules(term) if term is not None else None)
 
 
 def dimension_names(term: Term | None) -> dict[str, str]:

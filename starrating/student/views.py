@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,7 +11,7 @@ from ..auth.guards import student_required
 from ..errors import DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Term
-from ..services import appeals, evidence, results
+from ..services import appeals, class_pages, notes, results
 from ..services.terms import current_term
 from ..services.workflow import finalize_due
 from ..utils import apply_errors
@@ -79,7 +79,7 @@ def statement():
               "error")
         return redirect(url_for(".index"))
     try:
-        results.save_self_statement(current_user, term, form.statement.data)
+        notes.save_self_statement(current_user, term, form.statement.data)
     except DomainError as e:
         if e.status in (403, 404):
             raise
@@ -96,18 +96,10 @@ def entries():
     student = _student()
     _finalize_due()
     term = _term(student)
-    rows = results.student_entries(current_user, student, term) if term else []
+    rows = class_pages.student_entries(current_user, term, student) if term else []
     window = appeals.appeal_window(term, student) if term else None
     return render_template("student/entries.html", student=student, term=term, rows=rows,
                            labels=results.indicator_labels(term), window=window)
-
-
-@bp.get("/evidence/<int:attachment_id>")
-@student_required
-def evidence_file(attachment_id):
-    attachment, path = evidence.get_for_download(current_user, attachment_id)
-    return send_file(path, mimetype=attachment.content_type,
-                     download_name=attachment.original_name, max_age=0)
 
 
 def _appeal_form(term, labels) -> AppealForm:
@@ -128,7 +120,7 @@ def appeals_page():
     entry_id = request.args.get("entry", type=int) or (
         int(form.entry_id.data) if (form.entry_id.data or "").isdigit() else None)
     if entry_id:
-        entry = next((e for e in results.student_entries(current_user, student, term)
+        entry = next((e for e in class_pages.student_entries(current_user, term, student)
                       if e.id == entry_id), None) if term else None
         if entry is None:
             raise NotFound()

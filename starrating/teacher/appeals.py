@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, send_file, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,7 +14,7 @@ from ..auth.guards import teacher_required
 from ..errors import DomainError, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import Term
-from ..services import appeals, evidence, results, workflow
+from ..services import appeals, results, workflow
 from ..services.terms import current_term
 from ..utils import apply_errors
 from . import bp
@@ -127,11 +127,3 @@ def reject_appeal(appeal_id):
     return _decide(appeal_id, form, "reject",
                    lambda: appeals.reject_appeal(current_user, appeal_id, form.reason.data or ""),
                    _("Appeal rejected; the student sees your reason."))
-
-
-@bp.get("/appeals/file/<int:attachment_id>")
-@teacher_required
-def appeal_file(attachment_id):
-    attachment, path = evidence.get_for_download(current_user, attachment_id)
-    return send_file(path, mimetype=attachment.content_type,
-                     download_name=attachment.original_name, max_age=0)

@@ -1,4 +1,5 @@
-"""Forms of the teacher pages. Choices (students, indicators, items) are filled by the views."""
+"""Forms of the teacher pages, their choices (indicators, items, students, sanctions) and the
+service inputs read from them."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 from ..rules import RuleSet
+from ..services.class_pages import EntryFilter, default_entry_date
+from ..services.entries import GridInput, GridRow
+from ..services.entry_input import EntryInput, indicator_labels
 
 
 def indicator_choices(rules: RuleSet) -> dict:
@@ -26,12 +30,13 @@ def indicator_choices(rules: RuleSet) -> dict:
 
 
 def item_choices(rules: RuleSet) -> dict:
-    """Catalogue items grouped by indicator: value "dimension.indicator#index"."""
+    """Catalogue items grouped by indicator: value "dimension.indicator|index"."""
     out = {}
+    labels = indicator_labels(rules)
     for d in rules.dimensions:
         for i in d.indicators:
             if i.items:
-                out[f"{d.name} · {i.name}"] = [
+                out[labels[f"{d.key}.{i.key}"]] = [
                     (f"{d.key}.{i.key}|{n}", f"{item.name} ({_signed(item.points)})",
                      {"data-points": f"{item.points.normalize():f}", "data-name": item.name,
                       "data-indicator": f"{d.key}.{i.key}"})
@@ -94,10 +99,26 @@ class EditEntryForm(EntryFieldsMixin, FlaskForm):
     submit = SubmitField(_l("Save changes"))
 
 
+class CellErrors:
+    """The errors of one grid cell ("row-<student id>") or of the rows as a whole ("rows")."""
+
+    def __init__(self):
+        self.errors: list = []
+
+
 class GridForm(EntryFieldsMixin, FlaskForm):
     points = StringField(_l("Points for ticked students"), validators=[Optional(), Length(max=20)],
                          render_kw={"inputmode": "decimal", "autocomplete": "off"})
     submit = SubmitField(_l("Save all"))
+
+    def __getattr__(self, name):
+        # The grid's cells are not WTForms fields; their errors still go beside them.
+        if name == "rows" or name.startswith("row-"):
+            return vars(self).setdefault("_cells", {}).setdefault(name, CellErrors())
+        raise AttributeError(name)
+
+    def cell_errors(self) -> dict[str, list]:
+        return {name: cell.errors for name, cell in vars(self).get("_cells", {}).items()}
 
 
 class DeleteForm(FlaskForm):
@@ -137,3 +158,77 @@ class FlagForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)],
                          render_kw={"rows": 2})
     submit = SubmitField(_l("Record sanction"))
+
+
+# ---- building the forms and reading them back ----------------------------------------------
+
+def new_entry_form(term, args) -> EntryForm:
+    """The new-entry form; on GET with the default date and the student of ?student=."""
+    form = EntryForm()
+    if not form.is_submitted():
+        form.occurred_on.data = default_entry_date(term)
+        if args.get("student"):
+            form.students.data = [args["student"]]
+    return form
+
+
+def edit_entry_form(entry) -> EditEntryForm:
+    """The edit form, filled from the stored entry (a GET) or from the request (a POST)."""
+    if entry is None:
+        return EditEntryForm()
+    return EditEntryForm(data={"indicator": entry.indicator, "points": f"{entry.points}",
+                               "note": entry.note, "occurred_on": entry.occurred_on,
+                               "version": str(entry.version)})
+
+
+def grid_form(term) -> GridForm:
+    form = GridForm()
+    if not form.is_submitted():
+        form.occurred_on.data = default_entry_date(term)
+    return form
+
+
+def student_ids(form) -> list[int]:
+    return [int(x) for x in form.students.data or [] if str(x).isdigit()]
+
+
+def entry_input(form) -> EntryInput:
+    files = [(f.read(), f.filename) for f in (form.evidence.data or [])
+             if f and getattr(f, "filename", "")]
+    return EntryInput(indicator=form.indicator.data or "", points=form.points.data or "",
+                      occurred_on=form.occurred_on.data, note=form.note.data or "",
+                      item=form.item.data or "", evidence=files)
+
+
+def grid_rows(values) -> list[GridRow]:
+    """The grid's cells and ticks as sent (request.form), one GridRow per student id seen."""
+    cells = {int(name[5:]): value for name, value in values.items()
+             if name.startswith("cell-") and name[5:].isdigit()}
+    ticked = {int(v) for v in values.getlist("tick") if v.isdigit()}
+    return [GridRow(student_id=sid, ticked=sid in ticked, points=cells.get(sid, ""))
+            for sid in sorted(cells.keys() | ticked)]
+
+
+def grid_input(form, rows: list[GridRow]) -> GridInput:
+    return GridInput(indicator=form.indicator.data or "", occurred_on=form.occurred_on.data,
+                     note=form.note.data or "", item=form.item.data or "",
+                     points=form.points.data or "", rows=rows)
+
+
+def filter_form(args, rules: RuleSet | None) -> FilterForm:
+    """The student page's filter, from the query string (invalid dates are ignored)."""
+    form = FilterForm(args)
+    fill_filter_choices(form, rules)
+    form.validate()
+    return form
+
+
+def entry_filter(form: FilterForm) -> EntryFilter:
+    return EntryFilter(dimension=form.dimension.data or "", indicator=form.indicator.data or "",
+                       date_from=form.date_from.data, date_to=form.date_to.data)
+
+
+def flag_form(names: dict) -> FlagForm:
+    form = FlagForm()
+    form.key.choices = sanction_choices(names)
+    return form

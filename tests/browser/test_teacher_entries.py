@@ -10,14 +10,14 @@ import sqlalchemy as sa
 
 from starrating.extensions import db
 from starrating.models import Entry, EntrySource
-from starrating.services import entries, entry_input
+from starrating.services import class_pages, entry_input, sanctions
 
 
 @pytest.fixture
 def busy_class(make, school):
     for i, student in enumerate(school.students):
         make.entry(school.term, student, "moral.service", str(1 + i), author=school.teacher)
-    entries.add_flag(school.admin, school.term, school.students[1].student_no,
+    sanctions.add_flag(school.admin, school.term, school.students[1].student_no,
                      "sanction.warning", date(2026, 10, 1), None)
     db.session.commit()
     return school
@@ -36,7 +36,7 @@ def test_teacher_records_an_entry_and_the_class_page_changes(page, busy_class):
     page.shot("teacher-class-zh-desktop")
     page.click(f"#student-{student.id} a.button.primary")
     page.wait_for_load_state()
-    assert page.input_value("#occurred_on") == entries.default_entry_date(school.term).isoformat()
+    assert page.input_value("#occurred_on") == class_pages.default_entry_date(school.term).isoformat()
     page.select_option("#indicator", "moral.service")
     page.fill("#points", "6")
     page.fill("#note", "敬老院志愿服务")

@@ -176,8 +176,6 @@ ROWS = {
     "student.entries": row(static("/student/entries"), get=STUDENT_PAGE),
     "student.appeals": row(static("/student/appeals"), get=STUDENT_PAGE, post=STUDENT_PAGE),
     "student.statement": row(static("/student/statement"), post=STUDENT_PAGE),
-    "student.evidence_file": row(lambda c, w: f"/student/evidence/{c.attachment.id}",
-                                 get=STUDENT_OWN),
     # teacher
     "teacher.index": row(static("/teacher/"), get=STAFF_PAGE),
     "teacher.appeals": row(static("/teacher/appeals"), get=STAFF_PAGE),
@@ -186,8 +184,6 @@ ROWS = {
                                  post=STAFF_OWN),
     "teacher.reject_appeal": row(lambda c, w: f"/teacher/appeals/{c.appeal.id}/reject",
                                  post=STAFF_OWN),
-    "teacher.appeal_file": row(lambda c, w: f"/teacher/appeals/file/{c.appeal_file.id}",
-                               get=STAFF_OWN),
     "teacher.class_page": row(lambda c, w: f"/teacher/class/{c.class_a.id}", get=STAFF_OWN),
     "teacher.grid": row(lambda c, w: f"/teacher/class/{c.class_a.id}/grid",
                         get=STAFF_OWN, post=STAFF_OWN),

@@ -10,9 +10,9 @@ import pytest
 from starrating.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from starrating.extensions import db
 from starrating.models import Attachment, EntrySource, Flag, StudentTermNote
-from starrating.services import entries, evidence
+from starrating.services import class_pages, entries, evidence, notes, sanctions
 from starrating.services import entry_input as entry_in
-from starrating.services.class_state import Frozen
+from starrating.services.class_state import Frozen, is_editable
 from tests.teacher.conftest import TINY_PNG, audit_rows, live_entries
 
 TODAY = date(2026, 11, 20)
@@ -159,7 +159,7 @@ def test_locked_class_refuses_writes(school, make):
     with pytest.raises(Frozen):
         entries.record_entries(school.teacher, school.term, [school.students[0].id],
                                entry_input(), today=TODAY)
-    assert entries.is_editable(school.term, school.class_a.id) is False
+    assert is_editable(school.term, school.class_a.id) is False
 
 
 def test_evidence_is_checked_by_content_and_stored_with_a_random_name(school, app):
@@ -245,46 +245,46 @@ def test_grid_refuses_another_class(school):
 
 def test_comment_is_saved_and_audited(school):
     student = school.students[0]
-    entries.save_comment(school.teacher, school.term, student, "积极向上，乐于助人。")
-    entries.save_comment(school.teacher, school.term, student, "改了。")
+    notes.save_comment(school.teacher, school.term, student, "积极向上，乐于助人。")
+    notes.save_comment(school.teacher, school.term, student, "改了。")
     db.session.commit()
     note = db.session.query(StudentTermNote).one()
     assert note.teacher_comment == "改了。" and note.comment_by_id == school.teacher.id
     update = audit_rows(object_type="student_term_note", action="update")[0]
     assert update.before["teacher_comment"] == "积极向上，乐于助人。"
     with pytest.raises(PermissionDenied):
-        entries.save_comment(school.other_teacher, school.term, student, "x")
+        notes.save_comment(school.other_teacher, school.term, student, "x")
 
 
 def test_sanctions_by_admins_only_and_visible_on_the_class_overview(school):
     student = school.students[1]
     with pytest.raises(PermissionDenied):
-        entries.add_flag(school.teacher, school.term, student.student_no, "sanction.warning",
+        sanctions.add_flag(school.teacher, school.term, student.student_no, "sanction.warning",
                          date(2026, 10, 1), None)
     with pytest.raises(ValidationFailed) as e:
-        entries.add_flag(school.admin, school.term, "nobody", "sanction.nothing",
+        sanctions.add_flag(school.admin, school.term, "nobody", "sanction.nothing",
                          date(2026, 10, 5), date(2026, 10, 1))
     assert set(e.value.errors) == {"student_no", "key", "end_date"}
-    flag = entries.add_flag(school.admin, school.term, student.student_no, "sanction.demerit",
+    flag = sanctions.add_flag(school.admin, school.term, student.student_no, "sanction.demerit",
                             date(2026, 10, 1), date(2027, 1, 1), "旷课")
     db.session.commit()
-    overview = entries.class_overview(school.teacher, school.term, school.class_a.id)
+    overview = class_pages.class_overview(school.teacher, school.term, school.class_a.id)
     row = next(r for r in overview.rows if r.student.id == student.id)
     assert [f.key for f in row.flags] == ["sanction.demerit"]
-    entries.revoke_flag(school.admin, flag.id)
+    sanctions.revoke_flag(school.admin, flag.id)
     db.session.commit()
     assert db.session.get(Flag, flag.id).revoked_at is not None
     assert [r.action for r in audit_rows(object_type="flag")] == ["create", "revoke"]
 
 
 def test_class_overview_shows_running_scores(school):
-    before = entries.class_overview(school.teacher, school.term, school.class_a.id)
+    before = class_pages.class_overview(school.teacher, school.term, school.class_a.id)
     s0 = school.students[0]
     score0 = {r.student.id: r.result for r in before.rows}[s0.id].dimensions["moral"].score
     entries.record_entries(school.teacher, school.term, [s0.id], entry_input(points="5"),
                            today=TODAY)
-    after = entries.class_overview(school.teacher, school.term, school.class_a.id)
+    after = class_pages.class_overview(school.teacher, school.term, school.class_a.id)
     row = next(r for r in after.rows if r.student.id == s0.id)
     assert row.result.dimensions["moral"].score > score0 and row.entries == 1
     with pytest.raises(PermissionDenied):
-        entries.class_overview(school.teacher, school.term, school.class_b.id)
+        class_pages.class_overview(school.teacher, school.term, school.class_b.id)

@@ -223,11 +223,11 @@ def test_statement_counts_do_not_grow_with_the_class(act, make, school, count_qu
     large, large_students = _big_class(make, school, 60)
     for s in (small_students[0], large_students[0]):
         make.entry(school.term, s, points="-1", author=school.teacher)
-    from starrating.services import entries
+    from starrating.services import sanctions
 
-    entries.add_flag(school.admin, school.term, small_students[1].student_no,
+    sanctions.add_flag(school.admin, school.term, small_students[1].student_no,
                      "sanction.warning", date(2026, 10, 1), None)
-    entries.add_flag(school.admin, school.term, large_students[1].student_no,
+    sanctions.add_flag(school.admin, school.term, large_students[1].student_no,
                      "sanction.warning", date(2026, 10, 1), None)
     db.session.commit()
     teacher = act(school.teacher)

@@ -105,8 +105,8 @@ def test_student_sees_only_own_things(school, make, act):
     db.session.commit()
     att = db.session.scalar(sa.select(Attachment).where(Attachment.appeal_id == theirs_appeal.id))
     me = act(school.student_user)
-    assert me.get(f"/student/evidence/{att.id}").status_code == 403
-    assert act(second).get(f"/student/evidence/{att.id}").status_code == 200
+    assert me.get(f"/teacher/evidence/{att.id}").status_code == 403
+    assert act(second).get(f"/teacher/evidence/{att.id}").status_code == 200
     assert me.get(f"/student/appeals?entry={theirs.id}").status_code == 404
     assert me.get(f"/student/appeals?entry={mine.id}").status_code == 200
     html = me.get("/student/appeals").get_data(as_text=True)
@@ -157,7 +157,7 @@ def test_appeal_cycle_over_http(school, make, act):
     html = teacher.get(f"/teacher/appeals/{appeal.id}").get_data(as_text=True)
     assert "假条.png" in html
     att = db.session.scalar(sa.select(Attachment))
-    assert teacher.get(f"/teacher/appeals/file/{att.id}").status_code == 200
+    assert teacher.get(f"/teacher/evidence/{att.id}").status_code == 200
     r = teacher.post(f"/teacher/appeals/{appeal.id}/reject", data={"reject-reason": ""})
     assert r.status_code == 400
     r = teacher.post(f"/teacher/appeals/{appeal.id}/accept",
