@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from ..errors import NotFound, PermissionDenied
 from ..extensions import db
-from ..models import ClassAssignment, Role, SchoolClass, Student, Term, User
+from ..models import Appeal, ClassAssignment, Role, SchoolClass, Student, Term, User
 
 
 def teacher_class_ids(user: User, term: Term | None) -> set[int]:
@@ -59,3 +59,27 @@ def get_student_for(user: User, student_id: int, term: Term | None) -> Student:
         raise NotFound()
     ensure_student_access(user, student, term)
     return student
+
+
+# ---- workflow ----
+
+def ensure_term_admin(actor: User | None, term: Term) -> None:
+    """An admin of the term's school (publishing, returning and finalizing classes)."""
+    if actor is None or actor.role != Role.ADMIN or not same_school(actor, term.school_id):
+        raise PermissionDenied()
+
+
+def get_appeal_for(actor: User, appeal_id: int) -> Appeal:
+    """An appeal the actor may read: the student's own, their class teacher's, the school's."""
+    appeal = db.session.get(Appeal, appeal_id)
+    if appeal is None:
+        raise NotFound()
+    ensure_student_access(actor, appeal.student, db.session.get(Term, appeal.term_id))
+    return appeal
+
+
+def get_appeal_to_decide(actor: User, appeal_id: int) -> Appeal:
+    """An appeal the actor may decide: their class's (class teacher) or the school's (admin)."""
+    if actor.role not in (Role.TEACHER, Role.ADMIN):
+        raise PermissionDenied()
+    return get_appeal_for(actor, appeal_id)
