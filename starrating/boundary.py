@@ -91,15 +91,21 @@ Target = str | Callable[[Result], str] | None
 
 
 def perform(action: Callable[[], Result], *, form=None, page: Callable[[], Any] | None = None,
-            done: Message = None, to: Target = None, category: str = "success"):
-    """Run one service call at the boundary; see the module docstring."""
+            done: Message = None, to: Target = None, category: str = "success",
+            refused_status: int | None = None):
+    """Run one service call at the boundary; see the module docstring. `refused_status`
+    replaces the status a re-rendered refusal answers with (a page that has always answered
+    200)."""
     try:
         result = action()
     except DomainError as error:
         refused()
         if error.status in (403, 404):
             raise
-        return _refusal(error, form, page, to)
+        response = _refusal(error, form, page, to)
+        if refused_status is not None and isinstance(response, tuple):
+            return response[0], refused_status
+        return response
     if done is not None:
         flash(str(done(result) if callable(done) else done), category)
     if to is None:

@@ -11,13 +11,11 @@ from wtforms import IntegerField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
 from ..auth.guards import admin_required
-from ..errors import DomainError, NotFound
-from ..extensions import db
-from ..models import ClassState, Term
+from ..boundary import perform
 from ..services import results, workflow
-from ..services.scoring import term_rules
+from ..services.terms import term_for
 from . import bp
-from .common import chosen_term, terms
+from .common import terms
 
 
 class PublishForm(FlaskForm):
@@ -26,77 +24,41 @@ class PublishForm(FlaskForm):
     submit = SubmitField(_l("Publish the chosen classes"))
 
 
-def _term_from_form() -> Term | None:
+def _form_term():
     """The term the form names (one of the admin's school), else the current term."""
-    wanted = request.form.get("term", type=int)
-    if not wanted:
-        return chosen_term()
-    term = db.session.get(Term, wanted)
-    if term is None or term.school_id != current_user.school_id:
-        raise NotFound()
-    return term
+    return term_for(current_user, request.form.get("term") or request.args.get("term"))
 
 
 def _class_ids() -> list[int]:
     return [int(v) for v in request.form.getlist("class_id") if v.isdigit()]
 
 
-def _back(term: Term | None):
-    return redirect(url_for("admin.workflow", term=term.id) if term else url_for("admin.workflow"))
+def _back(term) -> str:
+    return url_for("admin.workflow", term=term.id) if term else url_for("admin.workflow")
+
+
+def _run(action, done):
+    """One workflow step on the form's term, then back to the publishing page."""
+    term = _form_term()
+    return perform(lambda: action(workflow.require_term(term)), done=done, to=_back(term))
 
 
 @bp.route("/workflow", endpoint="workflow")
 @admin_required
 def workflow_page():
-    if workflow.finalize_due(school_id=current_user.school_id):
-        db.session.commit()
-    all_terms = terms()
-    term = chosen_term(all_terms)
-    flows, dists, rules = [], {}, None
-    if term is not None:
-        flows = workflow.class_flows(current_user, term)
-        rules = term_rules(term)
-        stored = {f.school_class.id for f in flows
-                  if f.state in (ClassState.PUBLISHED, ClassState.FINAL)}
-        dists = results.distributions(term, [f.school_class.id for f in flows], stored)
-    form = PublishForm(notice_days=term.notice_days if term else None)
-    return render_template("admin/workflow.html", term=term, terms=all_terms, flows=flows,
-                           dists=dists, rules=rules, form=form)
-
-
-
-
-def _run(action, success):
-    term = _term_from_form()
-    if term is None:
-        flash(_("No term has been set up yet."), "error")
-        return _back(term)
-    if not _class_ids() and request.endpoint != "admin.workflow_compute":
-        flash(_("Choose at least one class."), "error")
-        return _back(term)
-    try:
-        action(term)
-    except DomainError as e:
-        if e.status in (403, 404):
-            raise
-        db.session.rollback()
-        flash(str(e.message), "error")
-        return _back(term)
-    db.session.commit()
-    flash(success() if callable(success) else success, "success")
-    return _back(term)
+    term = term_for(current_user, request.args.get("term"))
+    page = workflow.publishing_page(current_user, term)
+    return render_template("admin/workflow.html", term=term, terms=terms(), flows=page.flows,
+                           dists=page.dists, rules=page.rules,
+                           form=PublishForm(notice_days=term.notice_days if term else None))
 
 
 @bp.post("/workflow/compute")
 @admin_required
 def workflow_compute():
-    done = {}
-
-    def act(term):
-        done["s"] = results.compute_term(current_user, term)
-
-    return _run(act, lambda: _("Results computed for %(n)d students (%(c)d changed).",
-                               n=done["s"].students, c=done["s"].changed))
+    return _run(lambda term: results.compute_term(current_user, term),
+                lambda s: _("Results computed for %(n)d students (%(c)d changed).",
+                            n=s.students, c=s.changed))
 
 
 @bp.post("/workflow/publish")
@@ -104,10 +66,9 @@ def workflow_compute():
 def workflow_publish():
     form = PublishForm()
     if not form.validate_on_submit():
-        term = _term_from_form()
         flash(" ".join(str(m) for m in form.notice_days.errors) or _("Nothing was published."),
               "error")
-        return _back(term)
+        return redirect(_back(_form_term()))
     return _run(lambda term: workflow.publish_classes(current_user, term, _class_ids(),
                                                       notice_days=form.notice_days.data),
                 _l("Published: students can now see their stars and appeal during the "
@@ -117,14 +78,14 @@ def workflow_publish():
 @bp.post("/workflow/submit")
 @admin_required
 def workflow_submit():
-    return _run(lambda term: [workflow.submit_class(current_user, term, c) for c in _class_ids()],
+    return _run(lambda term: workflow.submit_classes(current_user, term, _class_ids()),
                 _l("Submitted."))
 
 
 @bp.post("/workflow/return")
 @admin_required
 def workflow_return():
-    return _run(lambda term: [workflow.return_class(current_user, term, c) for c in _class_ids()],
+    return _run(lambda term: workflow.return_classes(current_user, term, _class_ids()),
                 _l("Returned to the class teacher: entries can change again."))
 
 

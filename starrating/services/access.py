@@ -152,3 +152,26 @@ def ensure_attachment_access(actor: User, attachment: Attachment) -> None:
         term_id = None
     term = db.session.get(Term, term_id) if term_id else current_term(student.school_id)
     ensure_student_access(actor, student, term)
+
+# ---- workflow ----
+
+def ensure_term_admin(actor: User | None, term: Term) -> None:
+    """An admin of the term's school (publishing, returning and finalizing classes)."""
+    if actor is None or actor.role != Role.ADMIN or not same_school(actor, term.school_id):
+        raise PermissionDenied()
+
+
+def get_appeal_for(actor: User, appeal_id: int) -> Appeal:
+    """An appeal the actor may read: the student's own, their class teacher's, the school's."""
+    appeal = db.session.get(Appeal, appeal_id)
+    if appeal is None:
+        raise NotFound()
+    ensure_student_access(actor, appeal.student, db.session.get(Term, appeal.term_id))
+    return appeal
+
+
+def get_appeal_to_decide(actor: User, appeal_id: int) -> Appeal:
+    """An appeal the actor may decide: their class's (class teacher) or the school's (admin)."""
+    if actor.role not in (Role.TEACHER, Role.ADMIN):
+        raise PermissionDenied()
+    return get_appeal_for(actor, appeal_id)

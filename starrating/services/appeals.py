@@ -8,7 +8,7 @@ after kept on the appeal — or rejects with a reason. Nothing here commits.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from flask_babel import format_datetime
@@ -33,9 +33,18 @@ from ..models import (
     utcnow,
 )
 from . import audit, evidence
-from .access import ensure_student_access, same_school, teacher_class_ids
-from .class_state import status_rows
-from .results import stars_snapshot, store_results, stored_result
+from .access import (
+    ensure_student_access,
+    get_appeal_for,
+    get_appeal_to_decide,
+    same_school,
+    teacher_class_ids,
+)
+from .class_state import class_state, status_rows
+from .entry_input import EntryInput, rules_for, validate_event
+from .results import dimension_names, indicator_labels, stars_snapshot, store_results, stored_result
+from .scoring import term_rules
+from .workflow import class_flows
 
 TEXT_MAX = 2000
 REASON_MAX = 2000
@@ -46,8 +55,6 @@ AUDIT_EXCLUDE = ("updated_at",)
 # ---- the notice period -----------------------------------------------------------------------
 
 def _aware(value: datetime | None) -> datetime | None:
-    from datetime import UTC
-
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value
@@ -65,7 +72,7 @@ class Window:
 def appeal_window(term: Term, student: Student, now: datetime | None = None) -> Window:
     now = now or utcnow()
     row: ClassTermStatus | None = status_rows(term, [student.class_id]).get(student.class_id)
-    state = row.state if row else ClassState.OPEN
+    state = class_state(term, student.class_id, now)  # final once the notice is over
     ends = _aware(row.notice_ends_at) if row else None
     return Window(state, ends, state == ClassState.PUBLISHED and ends is not None and now < ends)
 
@@ -113,8 +120,6 @@ def _own_student(actor: User) -> Student:
 def create_appeal(actor: User, term: Term, data: AppealInput,
                   now: datetime | None = None) -> Appeal:
     """A student appeals one of their entries, or a missing one, while the notice runs."""
-    from .scoring import term_rules
-
     now = now or utcnow()
     student = _own_student(actor)
     if term.school_id != student.school_id:
@@ -215,30 +220,34 @@ def appeals_to_decide(actor: User, term: Term) -> list[Appeal]:
     return list(db.session.scalars(query))
 
 
-def get_appeal_for(actor: User, appeal_id: int) -> Appeal:
-    appeal = db.session.get(Appeal, appeal_id)
-    if appeal is None:
-        raise NotFound()
-    term = db.session.get(Term, appeal.term_id)
-    ensure_student_access(actor, appeal.student, term)
-    return appeal
-
-
-def _decidable(actor: User, appeal_id: int) -> tuple[Appeal, Term]:
-    if actor.role not in (Role.TEACHER, Role.ADMIN):
-        raise PermissionDenied()
+def appeal_page(actor: User, appeal_id: int) -> dict:
+    """What the page of one appeal shows: the appeal, its entry and files, the notice period."""
     appeal = get_appeal_for(actor, appeal_id)
+    term = db.session.get(Term, appeal.term_id)
+    entries, files = related([appeal])
+    return {"appeal": appeal, "term": term,
+            "entry": entries.get(appeal.entry_id) if appeal.entry_id else None,
+            "files": files.get(appeal.id, []), "window": appeal_window(term, appeal.student),
+            "labels": indicator_labels(term), "dim_names": dimension_names(term)}
+
+
+def appeals_overview(actor: User, term: Term) -> dict:
+    """The appeals page: the term's appeals the actor decides, their entries, the classes."""
+    rows = appeals_to_decide(actor, term)
+    return {"term": term, "appeals": rows, "entries": related(rows)[0],
+            "flows": class_flows(actor, term), "labels": indicator_labels(term)}
+
+
+def _decidable(actor: User, appeal_id: int, now: datetime) -> tuple[Appeal, Term]:
+    """The appeal, if the actor may decide it and it is still open to a decision."""
+    appeal = get_appeal_to_decide(actor, appeal_id)
     term = db.session.get(Term, appeal.term_id)
     if appeal.status != AppealStatus.PENDING:
         raise ValidationFailed(_l("This appeal has already been decided."))
-    state = status_rows(term, [appeal.student.class_id]).get(appeal.student.class_id)
-    if state is None or state.state != ClassState.PUBLISHED:
+    if class_state(term, appeal.student.class_id, now) != ClassState.PUBLISHED:
         raise ValidationFailed(_l("Appeals can be decided only while the class's results are "
                                   "published."))
     return appeal, term
-
-
-ACCEPT_ACTIONS = ("change", "delete", "add")
 
 
 @dataclass
@@ -259,28 +268,36 @@ def _reason(text: str, required: bool) -> str:
     return text
 
 
+def _corrected_points(term: Term, appeal: Appeal, text: str, day: date):
+    """The decision's points, checked as every entry's are (entry_input.validate_event): a
+    number with at most two places, within ±1000, never zero."""
+    entry = db.session.get(Entry, appeal.entry_id) if appeal.entry_id else None
+    indicator = entry.indicator if entry is not None else appeal.indicator
+    on = entry.occurred_on if entry is not None else day
+    _, points, _, _, _, errors = validate_event(
+        term, rules_for(term), EntryInput(indicator=indicator or "", points=text, occurred_on=on),
+        today=max(on, day))
+    if errors:
+        messages = [m for ms in errors.values() for m in ms]
+        raise ValidationFailed(messages[0], errors=errors)
+    return points
+
+
 def accept_appeal(actor: User, appeal_id: int, decision: Decision,
                   now: datetime | None = None, today: date | None = None) -> Appeal:
     """Correct the entry as the appeal asks, recompute the class, keep the stars before/after."""
-    from .entries import parse_points
-
     now = now or utcnow()
-    appeal, term = _decidable(actor, appeal_id)
+    appeal, term = _decidable(actor, appeal_id, now)
     reason = _reason(decision.reason, required=False)
     student = appeal.student
     allowed = ("change", "delete") if appeal.entry_id else ("add",)
     if decision.action not in allowed:
         raise ValidationFailed(_l("Choose how the entry is corrected."),
                                errors={"action": [_l("Choose how the entry is corrected.")]})
+    day = min(max(today or now.date(), term.start_date), term.end_date)
     points = None
     if decision.action in ("change", "add"):
-        try:
-            points = parse_points(decision.points)
-        except ValueError as e:
-            raise ValidationFailed(e.args[0], errors={"points": [e.args[0]]}) from None
-        if points == 0:
-            raise ValidationFailed(_l("Points cannot be zero."),
-                                   errors={"points": [_l("Points cannot be zero.")]})
+        points = _corrected_points(term, appeal, decision.points, day)
     before_row = stored_result(term, student)
     if before_row is None:
         store_results(term, [student.class_id], now=now)
@@ -301,7 +318,6 @@ def accept_appeal(actor: User, appeal_id: int, decision: Decision,
                      school_id=term.school_id, before=before,
                      after=audit.snapshot(entry, AUDIT_EXCLUDE))
     else:
-        day = min(max(today or now.date(), term.start_date), term.end_date)
         entry = Entry(term_id=term.id, student_id=student.id, indicator=appeal.indicator,
                       points_cents=to_cents(points), occurred_on=day,
                       note=f"{label}: {appeal.text}"[:2000], source=EntrySource.APPEAL,
@@ -329,7 +345,7 @@ def accept_appeal(actor: User, appeal_id: int, decision: Decision,
 def reject_appeal(actor: User, appeal_id: int, reason: str,
                   now: datetime | None = None) -> Appeal:
     """Turn the appeal down, with a reason the student will read."""
-    appeal, term = _decidable(actor, appeal_id)
+    appeal, term = _decidable(actor, appeal_id, now or utcnow())
     text = _reason(reason, required=True)
     before = audit.snapshot(appeal)
     appeal.status = AppealStatus.REJECTED

@@ -1,17 +1,34 @@
 """Class-term states and editability: where a class is in open → submitted → published →
 final, and whether its entries or the term's rules may change now.
 
+A published class whose notice period has ended with no appeal open *is* final: it reads as
+final here (`class_states`) before `flask stars finalize-due` (cron, the worker's periodic
+task) writes its row, so no page has to write to show it.
+
 Read by entries, results, appeals and the workflow; it imports none of them (this is what
 keeps `results` and `workflow` free of an import cycle)."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
-from ..models import ClassAssignment, ClassState, ClassTermStatus, SchoolClass, Term, TermStatus
+from ..models import (
+    Appeal,
+    AppealStatus,
+    ClassAssignment,
+    ClassState,
+    ClassTermStatus,
+    SchoolClass,
+    Student,
+    Term,
+    TermStatus,
+    utcnow,
+)
 
 
 class Frozen(DomainError):
@@ -20,21 +37,34 @@ class Frozen(DomainError):
     status = 409
 
 
-def class_states(term: Term, class_ids) -> dict[int, ClassState]:
-    """State per class (OPEN when no row exists yet), in one query."""
+def due_clause(now: datetime):
+    """The status rows that are due to become final: published, notice period over, and no
+    undecided appeal of a student now in the class."""
+    pending = (sa.select(Appeal.id).join(Student, Student.id == Appeal.student_id)
+               .where(Appeal.term_id == ClassTermStatus.term_id,
+                      Student.class_id == ClassTermStatus.class_id,
+                      Appeal.status == AppealStatus.PENDING))
+    return sa.and_(ClassTermStatus.state == ClassState.PUBLISHED,
+                   ClassTermStatus.notice_ends_at <= now, ~pending.exists())
+
+
+def class_states(term: Term, class_ids, now: datetime | None = None) -> dict[int, ClassState]:
+    """State per class as it stands `now` (OPEN when no row exists yet; FINAL for a class due
+    to be finalized), in one query."""
     class_ids = list(class_ids)
     states = {cid: ClassState.OPEN for cid in class_ids}
     if class_ids:
         rows = db.session.execute(
-            sa.select(ClassTermStatus.class_id, ClassTermStatus.state).where(
+            sa.select(ClassTermStatus.class_id, ClassTermStatus.state,
+                      due_clause(now or utcnow()).label("due")).where(
                 ClassTermStatus.term_id == term.id, ClassTermStatus.class_id.in_(class_ids))
         )
-        states.update(dict(rows.all()))
+        states.update({cid: ClassState.FINAL if due else state for cid, state, due in rows})
     return states
 
 
-def class_state(term: Term, class_id: int) -> ClassState:
-    return class_states(term, [class_id])[class_id]
+def class_state(term: Term, class_id: int, now: datetime | None = None) -> ClassState:
+    return class_states(term, [class_id], now)[class_id]
 
 
 def ensure_editable(term: Term, class_ids) -> None:

@@ -1,4 +1,6 @@
-"""Stored star results (StarResult): computing a term, and reading a student's stars.
+"""Stored star results (StarResult): computing and storing a term's results, and the reads
+the workflow needs of them (stored rows, snapshots, distributions). The student's page reads
+them in services/student_pages.py.
 
 A computation is one aggregation pass over the term (services/scoring.py) and a fixed
 number of statements to store it: one SELECT of the stored rows, one INSERT of the new
@@ -21,7 +23,7 @@ from ..models import ClassState, Role, StarResult, Student, Term, User, utcnow
 from ..rules import StudentResult
 from . import audit, entry_input, scoring
 from .access import same_school
-from .class_state import Frozen, class_states, status_rows, term_class_ids
+from .class_state import Frozen, class_states, term_class_ids
 
 
 @dataclass
@@ -80,8 +82,9 @@ def store_results(term: Term, class_ids: list[int] | None = None,
     """
     if term.rule_version_id is None:
         raise ValidationFailed(_l("This term has no rule set: assign one first."))
+    now = now or utcnow()
     wanted = term_class_ids(term) if class_ids is None else sorted(set(class_ids))
-    states = class_states(term, wanted)
+    states = class_states(term, wanted, now)  # a class due to be final counts as final
     final = [c for c in wanted if states[c] == ClassState.FINAL]
     targets = [c for c in wanted if states[c] != ClassState.FINAL]
     summary = ComputeSummary(term_id=term.id, classes=targets, skipped_final=final)
@@ -94,7 +97,6 @@ def store_results(term: Term, class_ids: list[int] | None = None,
     # the class of each student comes from the engine's quota group "<class id>:<name>"
     for sid, r in results.items():
         collected_classes[sid] = int(r.class_.split(":", 1)[0])
-    now = now or utcnow()
     version_id = term.rule_version_id
     # Only the cheap columns: an unchanged student is recognised by the engine's
     # fingerprint, so neither the stored JSON is decoded nor the explanation rendered again.
@@ -166,118 +168,6 @@ def stars_snapshot(row: StarResult | None) -> dict | None:
             "titles": list(row.titles or [])}
 
 
-@dataclass
-class DimensionView:
-    key: str
-    name: str
-    score: str
-    stars: int
-    max: str
-    next: dict
-
-
-@dataclass
-class StarView:
-    """A student's stars for one term as the student page shows them."""
-
-    overall_stars: int
-    overall_score: str | None
-    max_stars: int
-    dimensions: list[DimensionView]
-    titles: list[str]
-    explain: list[str]
-    provisional: bool
-    computed_at: datetime | None = None
-
-
-def _dimension_names(rules) -> dict[str, tuple[str, str]]:
-    return {d.key: (d.name, str(d.max)) for d in rules.dimensions}
-
-
-def view_from_row(row: StarResult, lang: str) -> StarView:
-    from ..models import RuleSetVersion
-
-    rules = scoring.rules_from_version(db.session.get(RuleSetVersion, row.rule_version_id))
-    names = _dimension_names(rules)
-    explain = row.explain or {}
-    nexts = explain.get("next", {})
-    dims = [DimensionView(k, names.get(k, (k, ""))[0], v["score"], v["stars"],
-                          names.get(k, (k, ""))[1], nexts.get(k, {}))
-            for k, v in (row.dimensions or {}).items()]
-    return StarView(row.overall_stars, row.overall_score, rules.max_stars, dims,
-                    list(row.titles or []), list(explain.get("zh" if lang == "zh" else "en", [])),
-                    provisional=False, computed_at=row.computed_at)
-
-
-def view_from_result(result: StudentResult, rules, lang: str) -> StarView:
-    names = _dimension_names(rules)
-    values = result_values(result, 0, 0)
-    nexts = values["explain"]["next"]
-    dims = [DimensionView(k, names.get(k, (k, ""))[0], v["score"], v["stars"],
-                          names.get(k, (k, ""))[1], nexts.get(k, {}))
-            for k, v in values["dimensions"].items()]
-    return StarView(values["overall_stars"], values["overall_score"], rules.max_stars, dims,
-                    values["titles"], values["explain"]["zh" if lang == "zh" else "en"],
-                    provisional=True)
-
-
-# ---- the student's page ------------------------------------------------------------------------
-
-@dataclass
-class StudentPage:
-    term: Term | None
-    state: ClassState
-    stars: StarView | None
-    note: object  # StudentTermNote or None
-    statement_editable: bool
-    history: list  # [(Term, StarResult)] of other terms, published or final
-    notice_ends_at: datetime | None = None
-
-
-def _visible(state: ClassState) -> bool:
-    return state in (ClassState.PUBLISHED, ClassState.FINAL)
-
-
-def student_page(actor: User, student: Student, term: Term | None, lang: str,
-                 provisional_allowed: bool) -> StudentPage:
-    """What the student's star page shows; stars only once published (or provisional)."""
-    from ..models import ClassTermStatus, StudentTermNote, TermStatus
-    from .access import ensure_student_access
-
-    ensure_student_access(actor, student, term)
-    history = _history(student, exclude_term=term)
-    if term is None:
-        return StudentPage(None, ClassState.OPEN, None, None, False, history)
-    row: ClassTermStatus | None = status_rows(term, [student.class_id]).get(student.class_id)
-    state = row.state if row else ClassState.OPEN
-    stars = None
-    if _visible(state):
-        stored = stored_result(term, student)
-        stars = view_from_row(stored, lang) if stored else None
-    elif provisional_allowed and term.rule_version_id is not None:
-        result = scoring.evaluate_term(term, [student.class_id], exact=False).get(student.id)
-        if result is not None:
-            stars = view_from_result(result, scoring.term_rules(term), lang)
-    note = db.session.scalar(sa.select(StudentTermNote).where(
-        StudentTermNote.term_id == term.id, StudentTermNote.student_id == student.id))
-    editable = state == ClassState.OPEN and term.status == TermStatus.OPEN
-    return StudentPage(term, state, stars, note, editable, history,
-                       row.notice_ends_at if row else None)
-
-
-def _history(student: Student, exclude_term: Term | None) -> list:
-    from ..models import ClassTermStatus
-
-    query = (sa.select(Term, StarResult)
-             .join(StarResult, StarResult.term_id == Term.id)
-             .join(ClassTermStatus, sa.and_(ClassTermStatus.term_id == StarResult.term_id,
-                                            ClassTermStatus.class_id == StarResult.class_id))
-             .where(StarResult.student_id == student.id,
-                    ClassTermStatus.state.in_([ClassState.PUBLISHED, ClassState.FINAL]))
-             .order_by(Term.start_date.desc()))
-    if exclude_term is not None:
-        query = query.where(Term.id != exclude_term.id)
-    return list(db.session.execute(query).all())
 
 
 def indicator_labels(term: Term | None) -> dict[str, str]:

@@ -2,7 +2,8 @@
 
 Who does what: the class teacher submits; an admin publishes (computing the results first)
 for a notice period, may return a submitted class, and finalizes; a published class whose
-notice period has ended with no appeal open becomes final by itself (`finalize_due`).
+notice period has ended with no appeal open is final: it reads so at once (class_state) and
+its row is written by `finalize_due` (`flask stars finalize-due`, the worker's periodic task).
 Entries are frozen from submission on, except through accepted appeals (services/appeals.py).
 """
 
@@ -32,12 +33,16 @@ from ..models import (
     utcnow,
 )
 from . import audit
-from .access import ensure_class_access, same_school, teacher_class_ids
-from .class_state import (
-    status_rows,
-    term_class_ids,
+from .access import (
+    ensure_class_access,
+    ensure_term_admin,
+    get_class_for,
+    same_school,
+    teacher_class_ids,
 )
-from .results import store_results
+from .class_state import class_states, due_clause, status_rows, term_class_ids
+from .results import distributions, store_results
+from .scoring import term_rules
 
 
 def _row_for(term: Term, class_id: int) -> ClassTermStatus:
@@ -53,11 +58,6 @@ def _load_class(term: Term, class_id: int) -> SchoolClass:
     if school_class is None or school_class.school_id != term.school_id:
         raise NotFound()
     return school_class
-
-
-def _ensure_admin(actor: User, term: Term) -> None:
-    if actor is None or actor.role != Role.ADMIN or not same_school(actor, term.school_id):
-        raise PermissionDenied()
 
 
 def _audit(actor: User | None, row: ClassTermStatus, before: dict | None, action: str) -> None:
@@ -101,7 +101,7 @@ def submit_class(actor: User, term: Term, class_id: int, now: datetime | None = 
 
 def return_class(actor: User, term: Term, class_id: int) -> ClassTermStatus:
     """An admin sends a submitted class back to its teacher: submitted → open."""
-    _ensure_admin(actor, term)
+    ensure_term_admin(actor, term)
     school_class = _load_class(term, class_id)
     row = _row_for(term, class_id)
     if row.state != ClassState.SUBMITTED:
@@ -114,16 +114,38 @@ def return_class(actor: User, term: Term, class_id: int) -> ClassTermStatus:
     return row
 
 
+def submit_classes(actor: User, term: Term, class_ids) -> list[ClassTermStatus]:
+    """An admin submits classes for their teachers (see submit_class)."""
+    return [submit_class(actor, term, cid) for cid in _chosen(class_ids)]
+
+
+def return_classes(actor: User, term: Term, class_ids) -> list[ClassTermStatus]:
+    """An admin returns submitted classes to their teachers (see return_class)."""
+    return [return_class(actor, term, cid) for cid in _chosen(class_ids)]
+
+
+def _chosen(class_ids) -> list[int]:
+    ids = sorted({int(c) for c in class_ids})
+    if not ids:
+        raise ValidationFailed(_l("Choose at least one class."))
+    return ids
+
+
+def require_term(term: Term | None) -> Term:
+    """The term a workflow step is about (a school without any term yet: refused)."""
+    if term is None:
+        raise ValidationFailed(_l("No term has been set up yet."))
+    return term
+
+
 NOTICE_MIN, NOTICE_MAX = 1, 30
 
 
 def publish_classes(actor: User, term: Term, class_ids, notice_days: int | None = None,
                     now: datetime | None = None) -> list[ClassTermStatus]:
     """Compute and publish submitted classes for a notice period (公示): submitted → published."""
-    _ensure_admin(actor, term)
-    ids = sorted({int(c) for c in class_ids})
-    if not ids:
-        raise ValidationFailed(_l("Choose at least one class."))
+    ensure_term_admin(actor, term)
+    ids = _chosen(class_ids)
     days = term.notice_days if notice_days is None else notice_days
     if days is None or not NOTICE_MIN <= int(days) <= NOTICE_MAX:
         raise ValidationFailed(
@@ -175,28 +197,24 @@ def finalize_classes(actor: User, term: Term, class_ids, now: datetime | None = 
 
     Refused while an appeal of the class is undecided: a student's appeal is never lost.
     """
-    _ensure_admin(actor, term)
-    ids = sorted({int(c) for c in class_ids})
-    if not ids:
-        raise ValidationFailed(_l("Choose at least one class."))
+    ensure_term_admin(actor, term)
+    ids = _chosen(class_ids)
     classes = {c.id: c for c in db.session.scalars(
         sa.select(SchoolClass).where(SchoolClass.id.in_(ids)))}
     if set(classes) != set(ids) or any(c.school_id != term.school_id for c in classes.values()):
         raise NotFound()
+    now = now or utcnow()
     rows = status_rows(term, ids)
+    states = class_states(term, ids, now)  # a class due to be final already reads as final
     pending = pending_appeal_counts(term, ids)
     for cid in ids:
-        state = rows[cid].state if cid in rows else ClassState.OPEN
+        state = states[cid]
         if state != ClassState.PUBLISHED:
             raise _wrong_state(classes[cid].name, state, ClassState.PUBLISHED)
         if pending.get(cid):
             raise ValidationFailed(_l("%(cls)s has %(n)d undecided appeal(s): decide them first.",
                                       cls=classes[cid].name, n=pending[cid]))
-    now = now or utcnow()
-    out = []
-    for cid in ids:
-        out.append(_finalize(actor, rows[cid], now))
-    return out
+    return [_finalize(actor, rows[cid], now) for cid in ids]
 
 
 def _finalize(actor: User | None, row: ClassTermStatus, now: datetime) -> ClassTermStatus:
@@ -209,38 +227,21 @@ def _finalize(actor: User | None, row: ClassTermStatus, now: datetime) -> ClassT
 
 
 def finalize_due(now: datetime | None = None, school_id: int | None = None) -> int:
-    """Finalize every published class whose notice period has ended with no appeal open.
+    """Write FINAL for every published class whose notice period has ended with no appeal open.
 
-    Called lazily by the pages that show the workflow and by `flask stars finalize-due`;
-    the caller commits. A fixed number of queries, however many classes are due.
+    Run by `flask stars finalize-due` and the worker's periodic task (pages only show such a
+    class as final); the caller commits. A fixed number of queries per term, however many
+    classes are due.
     """
     now = now or utcnow()
-    query = sa.select(ClassTermStatus).where(ClassTermStatus.state == ClassState.PUBLISHED,
-                                             ClassTermStatus.notice_ends_at <= now)
+    query = sa.select(ClassTermStatus).where(due_clause(now))
     if school_id is not None:
         query = query.join(Term, Term.id == ClassTermStatus.term_id).where(
             Term.school_id == school_id)
     due = list(db.session.scalars(query))
-    if not due:
-        return 0
-    pending = {(t, c) for t, c in db.session.execute(
-        sa.select(Appeal.term_id, Student.class_id).join(Student, Student.id == Appeal.student_id)
-        .where(Appeal.status == AppealStatus.PENDING,
-               Appeal.term_id.in_({row.term_id for row in due})).distinct())}
-    done = 0
     for row in due:
-        if (row.term_id, row.class_id) in pending:
-            continue
-        before = audit.snapshot(row)
-        row.state = ClassState.FINAL
-        row.finalized_at = now
-        row.finalized_by_id = None
-        db.session.flush()
-        audit.record(None, "finalize", row, school_id=row.term.school_id, before=before,
-                     after=audit.snapshot(row))
-        done += 1
-    db.session.flush()
-    return done
+        _finalize(None, row, now)
+    return len(due)
 
 
 def next_step(state: ClassState, row: ClassTermStatus | None = None):
@@ -263,9 +264,16 @@ class ClassFlow:
     school_class: SchoolClass
     teacher_name: str
     students: int
-    state: ClassState
+    state: ClassState  # as it stands now (a class due to be final reads as final)
     row: ClassTermStatus | None
     pending_appeals: int
+
+    @property
+    def finalized_at(self) -> datetime | None:
+        """When the class became final (for one not yet written: when its notice ended)."""
+        if self.row is None or self.state != ClassState.FINAL:
+            return None
+        return self.row.finalized_at or self.row.notice_ends_at
 
 
 def class_flows(actor: User, term: Term) -> list[ClassFlow]:
@@ -294,8 +302,36 @@ def class_flows(actor: User, term: Term) -> list[ClassFlow]:
         .where(Student.class_id.in_(ids), Student.status == StudentStatus.ACTIVE)
         .group_by(Student.class_id)).all())
     rows = status_rows(term, ids)
+    states = class_states(term, ids)
     pending = pending_appeal_counts(term, ids)
     ordered = sorted(classes.values(), key=lambda c: (-c.grade, c.name))
-    return [ClassFlow(c, teachers.get(c.id, ""), counts.get(c.id, 0),
-                      rows[c.id].state if c.id in rows else ClassState.OPEN, rows.get(c.id),
-                      pending.get(c.id, 0)) for c in ordered]
+    return [ClassFlow(c, teachers.get(c.id, ""), counts.get(c.id, 0), states[c.id],
+                      rows.get(c.id), pending.get(c.id, 0)) for c in ordered]
+
+
+def class_flow(actor: User, term: Term, class_id: int) -> ClassFlow:
+    """One class's workflow state, for its class teacher or an admin (NotFound otherwise)."""
+    get_class_for(actor, class_id, term)
+    flow = next((f for f in class_flows(actor, term) if f.school_class.id == class_id), None)
+    if flow is None:
+        raise NotFound()
+    return flow
+
+
+@dataclass
+class PublishingPage:
+    flows: list[ClassFlow]
+    dists: dict
+    rules: object  # RuleSet or None
+
+
+def publishing_page(actor: User, term: Term | None) -> PublishingPage:
+    """The admin's publishing page: every class's state, and its star distribution (stored
+    for published and final classes, evaluated now for the others)."""
+    if term is None:
+        return PublishingPage([], {}, None)
+    flows = class_flows(actor, term)
+    stored = {f.school_class.id for f in flows
+              if f.state in (ClassState.PUBLISHED, ClassState.FINAL)}
+    return PublishingPage(flows, distributions(term, [f.school_class.id for f in flows], stored),
+                          term_rules(term))

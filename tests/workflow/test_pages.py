@@ -259,7 +259,7 @@ def test_history_lists_other_published_terms(school, make, act):
     assert "2025—2026学年第二学期" not in html
 
 
-def test_pages_finalize_due_classes_lazily(school, act):
+def test_pages_show_due_classes_as_final_without_writing(school, act):
     from datetime import timedelta
 
     from starrating.models import ClassTermStatus
@@ -271,6 +271,8 @@ def test_pages_finalize_due_classes_lazily(school, act):
     html = act(school.student_user).get("/student/appeals").get_data(as_text=True)
     assert "不再受理申诉" in html
     assert cstate.class_state(school.term, school.class_a.id) == ClassState.FINAL
+    db.session.expire_all()  # the row itself waits for `stars finalize-due`
+    assert db.session.get(ClassTermStatus, row.id).state == ClassState.PUBLISHED
 
 
 def test_admin_compute_button(school, make, act):

@@ -1,0 +1,182 @@
+"""The student's pages: their stars for a term (stored once published, else provisional),
+the history of other terms, and what the records and appeals pages show. Reads only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..errors import NotFound, ValidationFailed
+from ..extensions import db
+from ..models import (
+    ClassState,
+    ClassTermStatus,
+    Entry,
+    RuleSetVersion,
+    StarResult,
+    Student,
+    StudentTermNote,
+    Term,
+    TermStatus,
+    User,
+)
+from ..rules import StudentResult
+from . import appeals, scoring
+from .access import ensure_student_access
+from .class_state import class_state, status_rows
+from .results import dimension_names, indicator_labels, result_values, stored_result
+
+
+def linked_student(actor: User) -> Student:
+    """The actor's student record (NotFound, with a message, for an account without one)."""
+    if actor.student is None:
+        raise NotFound(_l("This account is not linked to a student record. Ask the student "
+                          "affairs office."))
+    return actor.student
+
+
+@dataclass
+class DimensionView:
+    key: str
+    name: str
+    score: str
+    stars: int
+    max: str
+    next: dict
+
+
+@dataclass
+class StarView:
+    """A student's stars for one term as the student page shows them."""
+
+    overall_stars: int
+    overall_score: str | None
+    max_stars: int
+    dimensions: list[DimensionView]
+    titles: list[str]
+    explain: list[str]
+    provisional: bool
+    computed_at: datetime | None = None
+
+
+def _dimension_names(rules) -> dict[str, tuple[str, str]]:
+    return {d.key: (d.name, str(d.max)) for d in rules.dimensions}
+
+
+def view_from_row(row: StarResult, lang: str) -> StarView:
+    rules = scoring.rules_from_version(db.session.get(RuleSetVersion, row.rule_version_id))
+    names = _dimension_names(rules)
+    explain = row.explain or {}
+    nexts = explain.get("next", {})
+    dims = [DimensionView(k, names.get(k, (k, ""))[0], v["score"], v["stars"],
+                          names.get(k, (k, ""))[1], nexts.get(k, {}))
+            for k, v in (row.dimensions or {}).items()]
+    return StarView(row.overall_stars, row.overall_score, rules.max_stars, dims,
+                    list(row.titles or []), list(explain.get("zh" if lang == "zh" else "en", [])),
+                    provisional=False, computed_at=row.computed_at)
+
+
+def view_from_result(result: StudentResult, rules, lang: str) -> StarView:
+    names = _dimension_names(rules)
+    values = result_values(result, 0, 0)
+    nexts = values["explain"]["next"]
+    dims = [DimensionView(k, names.get(k, (k, ""))[0], v["score"], v["stars"],
+                          names.get(k, (k, ""))[1], nexts.get(k, {}))
+            for k, v in values["dimensions"].items()]
+    return StarView(values["overall_stars"], values["overall_score"], rules.max_stars, dims,
+                    values["titles"], values["explain"]["zh" if lang == "zh" else "en"],
+                    provisional=True)
+
+
+@dataclass
+class StudentPage:
+    term: Term | None
+    state: ClassState
+    stars: StarView | None
+    note: object  # StudentTermNote or None
+    statement_editable: bool
+    history: list  # [(Term, StarResult)] of other terms, published or final
+    notice_ends_at: datetime | None = None
+
+
+def _visible(state: ClassState) -> bool:
+    return state in (ClassState.PUBLISHED, ClassState.FINAL)
+
+
+def student_page(actor: User, student: Student, term: Term | None, lang: str,
+                 provisional_allowed: bool) -> StudentPage:
+    """What the student's star page shows; stars only once published (or provisional)."""
+    ensure_student_access(actor, student, term)
+    history = _history(student, exclude_term=term)
+    if term is None:
+        return StudentPage(None, ClassState.OPEN, None, None, False, history)
+    row: ClassTermStatus | None = status_rows(term, [student.class_id]).get(student.class_id)
+    state = class_state(term, student.class_id)  # final once the notice period is over
+    stars = None
+    if _visible(state):
+        stored = stored_result(term, student)
+        stars = view_from_row(stored, lang) if stored else None
+    elif provisional_allowed and term.rule_version_id is not None:
+        result = scoring.evaluate_term(term, [student.class_id], exact=False).get(student.id)
+        if result is not None:
+            stars = view_from_result(result, scoring.term_rules(term), lang)
+    note = db.session.scalar(sa.select(StudentTermNote).where(
+        StudentTermNote.term_id == term.id, StudentTermNote.student_id == student.id))
+    editable = state == ClassState.OPEN and term.status == TermStatus.OPEN
+    return StudentPage(term, state, stars, note, editable, history,
+                       row.notice_ends_at if row else None)
+
+
+def _history(student: Student, exclude_term: Term | None) -> list:
+    query = (sa.select(Term, StarResult)
+             .join(StarResult, StarResult.term_id == Term.id)
+             .join(ClassTermStatus, sa.and_(ClassTermStatus.term_id == StarResult.term_id,
+                                            ClassTermStatus.class_id == StarResult.class_id))
+             .where(StarResult.student_id == student.id,
+                    ClassTermStatus.state.in_([ClassState.PUBLISHED, ClassState.FINAL]))
+             .order_by(Term.start_date.desc()))
+    if exclude_term is not None:
+        query = query.where(Term.id != exclude_term.id)
+    return list(db.session.execute(query).all())
+
+
+def radar_chart(stars: StarView | None) -> dict | None:
+    """The radar chart's data (stars per dimension), for the page's JSON island."""
+    if stars is None:
+        return None
+    return {"labels": [d.name for d in stars.dimensions],
+            "values": [d.stars for d in stars.dimensions],
+            "max": stars.max_stars, "label": _("Stars")}
+
+
+def appeal_entry(actor: User, student: Student, term: Term | None, entry_id) -> Entry | None:
+    """The student's live entry an appeal is about (None when none is named; else NotFound)."""
+    if not str(entry_id or "").isdigit():
+        return None
+    ensure_student_access(actor, student, term)
+    entry = db.session.get(Entry, int(entry_id))
+    if (term is None or entry is None or entry.student_id != student.id
+            or entry.term_id != term.id or entry.deleted_at is not None):
+        raise NotFound()
+    return entry
+
+
+def require_term(term: Term | None) -> Term:
+    if term is None:
+        raise ValidationFailed(_l("No term has been set up yet."))
+    return term
+
+
+def appeals_page(actor: User, student: Student, term: Term | None) -> dict:
+    """What the student's appeals page shows besides its form: every appeal of theirs, with
+    entries and files, and the notice period of the term."""
+    mine = appeals.student_appeals(actor, student)
+    entries, files = appeals.related(mine)
+    return {"student": student, "term": term, "appeals": mine, "entries": entries,
+            "files": files, "labels": indicator_labels(term),
+            "window": appeals.appeal_window(term, student) if term else None,
+            "dim_names": dimension_names(term)}
