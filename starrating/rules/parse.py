@@ -12,6 +12,10 @@ Choices where rules.md is silent:
 * numbers are parsed as exact decimals (``parse_float=Decimal``); star counts and levels
   must be whole numbers; ``inf``/``nan`` and booleans are refused wherever a number is due;
 * the "all weights 0" problem is reported on ``dimensions``.
+
+A hostile file is refused on ``(file)`` before it is parsed, so that no parser runs out of
+stack: more than ``MAX_RULE_CHARS`` characters, lists and tables nested more than
+``MAX_NESTING`` deep, or a number of more than ``MAX_NUMBER_DIGITS`` digits (``_refusal``).
 """
 
 from __future__ import annotations
@@ -40,6 +44,16 @@ from .model import (
 KEY_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
 LEVEL_RE = re.compile(r"[0-9]+\Z")
 MAX_DIMENSIONS = 12
+# Limits on the text itself; the bundled default has 9,400 characters, nesting 2 and
+# 3-digit numbers.
+MAX_RULE_CHARS = 200_000
+MAX_NESTING = 16
+MAX_NUMBER_DIGITS = 40
+# What the scan before parsing stops at: string and comment openings, brackets, digit runs.
+_TOKENS = {
+    "toml": re.compile(r"'''|" + r'"""' + r"""|["'#\[\]{}]|[0-9][0-9_]*"""),
+    "json": re.compile(r'["\[\]{}]|[0-9]+'),
+}
 
 _TOP_KEYS = {"name", "max_stars", "dimensions", "overall", "caps", "titles"}
 _DIM_KEYS = {"key", "name", "base", "max", "weight", "thresholds", "quota", "quota_scope", "indicators"}
@@ -222,23 +236,82 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+def _file_error(message: str) -> RuleValidationError:
+    return RuleValidationError([RuleError("(file)", message)])
+
+
 def _read(text: str | bytes, fmt: str) -> Any:
+    if fmt not in _TOKENS:
+        raise ValueError(f"unknown rule format {fmt!r}: use 'toml' or 'json'")
+    if len(text) > 4 * MAX_RULE_CHARS:  # bytes: too long whatever they decode to
+        raise _file_error(_too_long(len(text)))
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise RuleValidationError([RuleError("(file)", f"not valid UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    if fmt == "toml":
-        try:
+            raise _file_error(f"not valid UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    refusal = _refusal(text, fmt)
+    if refusal:
+        raise _file_error(refusal)
+    try:
+        if fmt == "toml":
             return tomllib.loads(text, parse_float=Decimal)
-        except tomllib.TOMLDecodeError as exc:
-            raise RuleValidationError([RuleError("(file)", f"not valid TOML: {exc}")]) from None
-    if fmt == "json":
-        try:
-            return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
-        except (json.JSONDecodeError, ValueError) as exc:
-            raise RuleValidationError([RuleError("(file)", f"not valid JSON: {exc}")]) from None
-    raise ValueError(f"unknown rule format {fmt!r}: use 'toml' or 'json'")
+        return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+    except RecursionError:  # the scan refuses what could get here; never a traceback
+        raise _file_error("nested too deeply to be read") from None
+    except ValueError as exc:  # TOMLDecodeError and JSONDecodeError are ValueErrors
+        raise _file_error(f"not valid {fmt.upper()}: {exc}") from None
+
+
+def _too_long(n: int) -> str:
+    return f"too long: {n:,} characters, at most {MAX_RULE_CHARS:,}"
+
+
+def _refusal(text: str, fmt: str) -> str | None:
+    """Why the text is refused before it is parsed (too long, nested too deep, a number too
+    long), or None. One pass; what stands in strings and comments does not count."""
+    if len(text) > MAX_RULE_CHARS:
+        return _too_long(len(text))
+    depth = 0
+    pos = 0
+    tokens = _TOKENS[fmt]
+    while (m := tokens.search(text, pos)) is not None:
+        token = m.group()
+        pos = m.end()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_NESTING:
+                return f"lists and tables are nested more than {MAX_NESTING} levels deep"
+        elif token in ("]", "}"):
+            depth = max(depth - 1, 0)
+        elif token == "#":
+            newline = text.find("\n", pos)
+            pos = len(text) if newline < 0 else newline
+        elif token[0] in "\"'":
+            pos = _string_end(text, pos, token)
+        elif len(token.replace("_", "")) > MAX_NUMBER_DIGITS:
+            return f"a number has more than {MAX_NUMBER_DIGITS} digits"
+    return None
+
+
+def _string_end(text: str, start: int, quote: str) -> int:
+    """Where the string opened by `quote` just before `start` ends; a single-line string
+    left open ends with its line (the parser then says what is wrong)."""
+    multiline = len(quote) == 3
+    while True:
+        end = text.find(quote, start)
+        if not multiline:
+            newline = text.find("\n", start, len(text) if end < 0 else end)
+            if newline >= 0:
+                return newline
+        if end < 0:
+            return len(text)
+        backslashes = 0
+        while quote[0] == '"' and text[end - 1 - backslashes] == "\\":
+            backslashes += 1
+        if backslashes % 2 == 0:
+            return end + len(quote)
+        start = end + 1
 
 
 def _refuse_constant(name: str) -> Any:
