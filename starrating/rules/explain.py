@@ -13,6 +13,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .numbers import round_score
+
 if TYPE_CHECKING:
     from .engine import DimensionResult, NextStar, QuotaDrop, StudentResult
 
@@ -28,8 +30,6 @@ def fmt(value: Decimal | int) -> str:
 
     Cached: a term has few distinct scores and thresholds, and formatting them is the
     bulk of the cost of explaining 50,000 students."""
-    from .engine import round_score
-
     if isinstance(value, int):
         return str(value)
     text = format(round_score(value), "f")

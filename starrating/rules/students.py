@@ -15,8 +15,9 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from .engine import StudentInput, StudentResult, evaluate, round_score
+from .engine import StudentInput, StudentResult, evaluate
 from .model import RuleSet
+from .numbers import round_score
 from .parse import is_cent_multiple
 
 
