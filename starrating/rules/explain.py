@@ -54,6 +54,55 @@ def explain_student(res: StudentResult, lang: str = "zh") -> list[str]:
     return lines
 
 
+# What the next star needs, by NextStar.reason; "reachable" gets the suffix when the level
+# has a quota. Fields: level, level_st ("1 star"/"n stars"), threshold, needed, headroom,
+# max (the dimension's), cap.
+_NEXT = {
+    "zh": {
+        "at_max": "已是最高星级",
+        "score_fixed": "分数由「{cap}」确定，加分不改变星级",
+        "capped": "受「{cap}」限制，暂不能再升星",
+        "no_threshold": "{level} 星及以上未设分数线，无法再升星",
+        "above_max": "{level} 星线 {threshold} 分高于本维度满分 {max} 分，无法达到",
+        "headroom": "再得 {needed} 分才可达 {level} 星（{threshold} 分），"
+                    "但各指标剩余可加分合计只有 {headroom} 分，本学期无法达到",
+        "quota": "分数已达 {level} 星线 {threshold} 分，但受名额限制；继续加分可提高排名，但不保证能评上",
+        "reachable": "再得 {needed} 分可达 {level} 星（{threshold} 分）",
+        "quota_limited": "，但该星级有名额限制，达到分数线也未必能评上",
+    },
+    "en": {
+        "at_max": "already at the highest level",
+        "score_fixed": "the score is fixed by \"{cap}\", so more points do not change the stars",
+        "capped": "\"{cap}\" holds the stars, no higher level for now",
+        "no_threshold": "{level_st} and above have no threshold, so no higher level can be reached",
+        "above_max": "the {level}-star threshold {threshold} is above the maximum {max}, so it cannot be reached",
+        "headroom": "{level_st} ({threshold}) need {needed} more points, but the indicators "
+                    "can only add {headroom} more this term, so it cannot be reached",
+        "quota": "the score already reaches the {level}-star threshold {threshold} but the quota is full; "
+                 "more points improve the rank but do not guarantee a place",
+        "reachable": "{needed} more points reach {level_st} ({threshold})",
+        "quota_limited": ", but that level has a quota, so reaching the threshold may not be enough",
+    },
+}
+
+
+def _next(r: DimensionResult, ns: NextStar, lang: str) -> str:
+    """The next-star advice of one dimension, in `lang`."""
+    texts = _NEXT[lang]
+    reason = ns.reason if ns.reason in texts else "reachable"
+    text = texts[reason].format(
+        level=ns.level, level_st=_st(ns.level) if ns.level is not None else "", cap=ns.cap,
+        threshold=_fmt_or_none(ns.threshold), needed=_fmt_or_none(ns.points_needed),
+        headroom=_fmt_or_none(ns.headroom), max=fmt(r.max))
+    if reason == "reachable" and ns.quota_limited:
+        text += texts["quota_limited"]
+    return text
+
+
+def _fmt_or_none(value: Decimal | None) -> str | None:
+    return None if value is None else fmt(value)
+
+
 # -- Chinese ------------------------------------------------------------------------
 
 
@@ -87,32 +136,8 @@ def _dimension_zh(r: DimensionResult) -> str:
         parts.append(_quota_zh(drop, f"{fmt(r.score)} 分"))
     if r.quota_drops:
         parts.append(f"最终 {r.stars} 星")
-    parts.append(_next_zh(r, r.next_star))
+    parts.append(_next(r, r.next_star, "zh"))
     return "；".join(parts)
-
-
-def _next_zh(r: DimensionResult, ns: NextStar) -> str:
-    if ns.reason == "at_max":
-        return "已是最高星级"
-    if ns.reason == "score_fixed":
-        return f"分数由「{ns.cap}」确定，加分不改变星级"
-    if ns.reason == "capped":
-        return f"受「{ns.cap}」限制，暂不能再升星"
-    if ns.reason == "no_threshold":
-        return f"{ns.level} 星及以上未设分数线，无法再升星"
-    if ns.reason == "above_max":
-        return f"{ns.level} 星线 {fmt(ns.threshold)} 分高于本维度满分 {fmt(r.max)} 分，无法达到"
-    if ns.reason == "headroom":
-        return (
-            f"再得 {fmt(ns.points_needed)} 分才可达 {ns.level} 星（{fmt(ns.threshold)} 分），"
-            f"但各指标剩余可加分合计只有 {fmt(ns.headroom)} 分，本学期无法达到"
-        )
-    if ns.reason == "quota":
-        return f"分数已达 {ns.level} 星线 {fmt(ns.threshold)} 分，但受名额限制；继续加分可提高排名，但不保证能评上"
-    text = f"再得 {fmt(ns.points_needed)} 分可达 {ns.level} 星（{fmt(ns.threshold)} 分）"
-    if ns.quota_limited:
-        text += "，但该星级有名额限制，达到分数线也未必能评上"
-    return text
 
 
 def _overall_zh(res: StudentResult) -> str:
@@ -174,35 +199,8 @@ def _dimension_en(r: DimensionResult) -> str:
         parts.append(_quota_en(drop, f"a score of {fmt(r.score)}"))
     if r.quota_drops:
         parts.append(f"final {_st(r.stars)}")
-    parts.append(_next_en(r, r.next_star))
+    parts.append(_next(r, r.next_star, "en"))
     return "; ".join(parts)
-
-
-def _next_en(r: DimensionResult, ns: NextStar) -> str:
-    if ns.reason == "at_max":
-        return "already at the highest level"
-    if ns.reason == "score_fixed":
-        return f"the score is fixed by \"{ns.cap}\", so more points do not change the stars"
-    if ns.reason == "capped":
-        return f"\"{ns.cap}\" holds the stars, no higher level for now"
-    if ns.reason == "no_threshold":
-        return f"{_st(ns.level)} and above have no threshold, so no higher level can be reached"
-    if ns.reason == "above_max":
-        return f"the {ns.level}-star threshold {fmt(ns.threshold)} is above the maximum {fmt(r.max)}, so it cannot be reached"
-    if ns.reason == "headroom":
-        return (
-            f"{_st(ns.level)} ({fmt(ns.threshold)}) need {fmt(ns.points_needed)} more points, but the indicators "
-            f"can only add {fmt(ns.headroom)} more this term, so it cannot be reached"
-        )
-    if ns.reason == "quota":
-        return (
-            f"the score already reaches the {ns.level}-star threshold {fmt(ns.threshold)} but the quota is full; "
-            "more points improve the rank but do not guarantee a place"
-        )
-    text = f"{fmt(ns.points_needed)} more points reach {_st(ns.level)} ({fmt(ns.threshold)})"
-    if ns.quota_limited:
-        text += ", but that level has a quota, so reaching the threshold may not be enough"
-    return text
 
 
 def _overall_en(res: StudentResult) -> str:
