@@ -18,10 +18,17 @@ from .numbers import round_score
 if TYPE_CHECKING:
     from .engine import DimensionResult, NextStar, QuotaDrop, StudentResult
 
+_LANGS = ("zh", "en")
+_SEPARATOR = {"zh": "；", "en": "; "}
 _SCOPE = {
     "zh": {"class": "本班", "grade": "本年级", "school": "全校"},
     "en": {"class": "class", "grade": "grade", "school": "school"},
 }
+
+
+def _columns(table: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
+    """{lang: {key: sentence}} from a table of (zh, en) sentence pairs."""
+    return {lang: {key: pair[i] for key, pair in table.items()} for i, lang in enumerate(_LANGS)}
 
 
 @lru_cache(maxsize=8192)
@@ -57,33 +64,26 @@ def explain_student(res: StudentResult, lang: str = "zh") -> list[str]:
 # What the next star needs, by NextStar.reason; "reachable" gets the suffix when the level
 # has a quota. Fields: level, level_st ("1 star"/"n stars"), threshold, needed, headroom,
 # max (the dimension's), cap.
-_NEXT = {
-    "zh": {
-        "at_max": "已是最高星级",
-        "score_fixed": "分数由「{cap}」确定，加分不改变星级",
-        "capped": "受「{cap}」限制，暂不能再升星",
-        "no_threshold": "{level} 星及以上未设分数线，无法再升星",
-        "above_max": "{level} 星线 {threshold} 分高于本维度满分 {max} 分，无法达到",
-        "headroom": "再得 {needed} 分才可达 {level} 星（{threshold} 分），"
-                    "但各指标剩余可加分合计只有 {headroom} 分，本学期无法达到",
-        "quota": "分数已达 {level} 星线 {threshold} 分，但受名额限制；继续加分可提高排名，但不保证能评上",
-        "reachable": "再得 {needed} 分可达 {level} 星（{threshold} 分）",
-        "quota_limited": "，但该星级有名额限制，达到分数线也未必能评上",
-    },
-    "en": {
-        "at_max": "already at the highest level",
-        "score_fixed": "the score is fixed by \"{cap}\", so more points do not change the stars",
-        "capped": "\"{cap}\" holds the stars, no higher level for now",
-        "no_threshold": "{level_st} and above have no threshold, so no higher level can be reached",
-        "above_max": "the {level}-star threshold {threshold} is above the maximum {max}, so it cannot be reached",
-        "headroom": "{level_st} ({threshold}) need {needed} more points, but the indicators "
-                    "can only add {headroom} more this term, so it cannot be reached",
-        "quota": "the score already reaches the {level}-star threshold {threshold} but the quota is full; "
-                 "more points improve the rank but do not guarantee a place",
-        "reachable": "{needed} more points reach {level_st} ({threshold})",
-        "quota_limited": ", but that level has a quota, so reaching the threshold may not be enough",
-    },
-}
+_NEXT = _columns({
+    "at_max": ("已是最高星级",
+               "already at the highest level"),
+    "score_fixed": ("分数由「{cap}」确定，加分不改变星级",
+                    "the score is fixed by \"{cap}\", so more points do not change the stars"),
+    "capped": ("受「{cap}」限制，暂不能再升星",
+               "\"{cap}\" holds the stars, no higher level for now"),
+    "no_threshold": ("{level} 星及以上未设分数线，无法再升星",
+                     "{level_st} and above have no threshold, so no higher level can be reached"),
+    "above_max": ("{level} 星线 {threshold} 分高于本维度满分 {max} 分，无法达到",
+                  "the {level}-star threshold {threshold} is above the maximum {max}, so it cannot be reached"),
+    "headroom": ("再得 {needed} 分才可达 {level} 星（{threshold} 分），但各指标剩余可加分合计只有 {headroom} 分，本学期无法达到",
+                 "{level_st} ({threshold}) need {needed} more points, but the indicators can only add {headroom} more this term, so it cannot be reached"),
+    "quota": ("分数已达 {level} 星线 {threshold} 分，但受名额限制；继续加分可提高排名，但不保证能评上",
+              "the score already reaches the {level}-star threshold {threshold} but the quota is full; more points improve the rank but do not guarantee a place"),
+    "reachable": ("再得 {needed} 分可达 {level} 星（{threshold} 分）",
+                  "{needed} more points reach {level_st} ({threshold})"),
+    "quota_limited": ("，但该星级有名额限制，达到分数线也未必能评上",
+                      ", but that level has a quota, so reaching the threshold may not be enough"),
+})
 
 
 def _next(r: DimensionResult, ns: NextStar, lang: str) -> str:
@@ -105,32 +105,26 @@ def _fmt_or_none(value: Decimal | None) -> str | None:
 
 # A dimension's line, piece by piece. Fields: name, score, raw, max, bound (zh), cap, stars,
 # threshold, level and lowest (the lowest threshold), cap_max, cap_max_st, stars_st.
-_DIMENSION = {
-    "zh": {
-        "score_cap": "{name}因「{cap}」按 {score} 分计",
-        "clamped": "{name} {score} 分（合计 {raw} 分，按{bound} {score} 分计）",
-        "plain": "{name} {score} 分",
-        "reached": "，达到 {stars} 星线 {threshold} 分",
-        "below": "，未达到最低的 {level} 星线 {lowest} 分，0 星",
-        "no_thresholds": "，本维度未设星级线，0 星",
-        "capped": "因「{cap}」最高 {cap_max} 星，定为 {cap_max} 星",
-        "quota_score": "{score} 分",
-        "final": "最终 {stars} 星",
-        "separator": "；",
-    },
-    "en": {
-        "score_cap": "{name}: score set to {score} by \"{cap}\"",
-        "clamped": "{name}: {score} points (sum {raw}, held within [0, {max}])",
-        "plain": "{name}: {score} points",
-        "reached": ", reaching the {stars}-star threshold {threshold}",
-        "below": ", below the lowest threshold ({level} stars at {lowest}), 0 stars",
-        "no_thresholds": ", no thresholds set, 0 stars",
-        "capped": "\"{cap}\" limits it to {cap_max_st}",
-        "quota_score": "a score of {score}",
-        "final": "final {stars_st}",
-        "separator": "; ",
-    },
-}
+_DIMENSION = _columns({
+    "score_cap": ("{name}因「{cap}」按 {score} 分计",
+                  "{name}: score set to {score} by \"{cap}\""),
+    "clamped": ("{name} {score} 分（合计 {raw} 分，按{bound} {score} 分计）",
+                "{name}: {score} points (sum {raw}, held within [0, {max}])"),
+    "plain": ("{name} {score} 分",
+              "{name}: {score} points"),
+    "reached": ("，达到 {stars} 星线 {threshold} 分",
+                ", reaching the {stars}-star threshold {threshold}"),
+    "below": ("，未达到最低的 {level} 星线 {lowest} 分，0 星",
+              ", below the lowest threshold ({level} stars at {lowest}), 0 stars"),
+    "no_thresholds": ("，本维度未设星级线，0 星",
+                      ", no thresholds set, 0 stars"),
+    "capped": ("因「{cap}」最高 {cap_max} 星，定为 {cap_max} 星",
+               "\"{cap}\" limits it to {cap_max_st}"),
+    "quota_score": ("{score} 分",
+                    "a score of {score}"),
+    "final": ("最终 {stars} 星",
+              "final {stars_st}"),
+})
 
 
 def _dimension(r: DimensionResult, lang: str) -> str:
@@ -166,41 +160,35 @@ def _dimension(r: DimensionResult, lang: str) -> str:
     if r.quota_drops:
         parts.append(texts["final"].format(stars=r.stars, stars_st=_st(r.stars)))
     parts.append(_next(r, r.next_star, lang))
-    return texts["separator"].join(parts)
+    return _SEPARATOR[lang].join(parts)
 
 
 # The overall line. Fields: score, stars, threshold, dim_name, dim_stars(_st), req_stars(_st),
 # least(_st), required(_st), cap, cap_max(_st), final(_st).
-_OVERALL = {
-    "zh": {
-        "min_stars": "综合星级取各维度最低星级：{dim_name} {dim_stars} 星",
-        "min_stars_none": "综合星级取各维度最低星级",
-        "weighted": "综合得分（加权） {score}",
-        "star_sum": "各维度星数合计 {score}",
-        "reached": "，达到综合 {stars} 星线 {threshold}",
-        "below": "，未达到任何综合星级线",
-        "requirement": "{req_stars} 星要求各维度均不低于 {least} 星，未满足，降为 {required} 星",
-        "capped": "因「{cap}」综合最高 {cap_max} 星",
-        "quota_score_weighted": "综合得分 {score}",
-        "quota_score_star_sum": "星数合计 {score}",
-        "final": "综合评定 {final} 星",
-        "separator": "；",
-    },
-    "en": {
-        "min_stars": "Overall takes the lowest dimension: {dim_name} with {dim_stars_st}",
-        "min_stars_none": "Overall takes the lowest dimension",
-        "weighted": "Overall weighted score {score}",
-        "star_sum": "Overall star sum {score}",
-        "reached": ", reaching the {stars}-star threshold {threshold}",
-        "below": ", below every overall threshold",
-        "requirement": "{req_stars_st} require every dimension at {least_st} or more, not met, so {required_st}",
-        "capped": "\"{cap}\" limits the overall to {cap_max_st}",
-        "quota_score_weighted": "an overall score of {score}",
-        "quota_score_star_sum": "an overall score of {score}",
-        "final": "overall {final_st}",
-        "separator": "; ",
-    },
-}
+_OVERALL = _columns({
+    "min_stars": ("综合星级取各维度最低星级：{dim_name} {dim_stars} 星",
+                  "Overall takes the lowest dimension: {dim_name} with {dim_stars_st}"),
+    "min_stars_none": ("综合星级取各维度最低星级",
+                       "Overall takes the lowest dimension"),
+    "weighted": ("综合得分（加权） {score}",
+                 "Overall weighted score {score}"),
+    "star_sum": ("各维度星数合计 {score}",
+                 "Overall star sum {score}"),
+    "reached": ("，达到综合 {stars} 星线 {threshold}",
+                ", reaching the {stars}-star threshold {threshold}"),
+    "below": ("，未达到任何综合星级线",
+              ", below every overall threshold"),
+    "requirement": ("{req_stars} 星要求各维度均不低于 {least} 星，未满足，降为 {required} 星",
+                    "{req_stars_st} require every dimension at {least_st} or more, not met, so {required_st}"),
+    "capped": ("因「{cap}」综合最高 {cap_max} 星",
+               "\"{cap}\" limits the overall to {cap_max_st}"),
+    "quota_score_weighted": ("综合得分 {score}",
+                             "an overall score of {score}"),
+    "quota_score_star_sum": ("星数合计 {score}",
+                             "an overall score of {score}"),
+    "final": ("综合评定 {final} 星",
+              "overall {final_st}"),
+})
 
 
 def _overall(res: StudentResult, lang: str) -> str:
@@ -237,7 +225,7 @@ def _overall(res: StudentResult, lang: str) -> str:
         parts.append(quota(drop, texts[f"quota_score_{'weighted' if method == 'weighted' else 'star_sum'}"]
                            .format(**values)))
     parts.append(texts["final"].format(**values))
-    return texts["separator"].join(parts)
+    return _SEPARATOR[lang].join(parts)
 
 
 # -- Chinese ------------------------------------------------------------------------

@@ -123,13 +123,18 @@ class _Checker:
                 self.err(_join(path, key), f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})")
         return value
 
-    def string(self, raw: dict, key: str, path: str, required: bool = False) -> str | None:
+    def present(self, raw: dict, key: str, path: str, required: bool) -> Any:
+        """The value at `key`, or _MISSING (reported when the key is required)."""
         value = raw.get(key, _MISSING)
-        p = _join(path, key)
+        if value is _MISSING and required:
+            self.err(_join(path, key), "missing required key")
+        return value
+
+    def string(self, raw: dict, key: str, path: str, required: bool = False) -> str | None:
+        value = self.present(raw, key, path, required)
         if value is _MISSING:
-            if required:
-                self.err(p, "missing required key")
             return None
+        p = _join(path, key)
         if not isinstance(value, str):
             self.err(p, f"must be text, got {_type_name(value)}")
             return None
@@ -139,12 +144,10 @@ class _Checker:
         return value
 
     def number(self, raw: dict, key: str, path: str, required: bool = False) -> Decimal | None:
-        value = raw.get(key, _MISSING)
-        p = _join(path, key)
+        value = self.present(raw, key, path, required)
         if value is _MISSING:
-            if required:
-                self.err(p, "missing required key")
             return None
+        p = _join(path, key)
         if not is_number(value):
             self.err(p, f"must be a number, got {_type_name(value)}")
             return None
@@ -152,12 +155,10 @@ class _Checker:
 
     def stars(self, raw: dict, key: str, path: str, low: int, required: bool = False) -> int | None:
         """A star count or level: a whole number in low..max_stars."""
-        value = raw.get(key, _MISSING)
-        p = _join(path, key)
+        value = self.present(raw, key, path, required)
         if value is _MISSING:
-            if required:
-                self.err(p, "missing required key")
             return None
+        p = _join(path, key)
         if not is_number(value) or value != int(value):
             self.err(p, f"must be a whole number of stars, got {_type_name(value) if not is_number(value) else value}")
             return None
@@ -178,16 +179,28 @@ class _Checker:
         return value
 
     def array(self, raw: dict, key: str, path: str, required: bool = False) -> list | None:
-        value = raw.get(key, _MISSING)
-        p = _join(path, key)
+        value = self.present(raw, key, path, required)
         if value is _MISSING:
-            if required:
-                self.err(p, "missing required key")
             return None
+        p = _join(path, key)
         if not isinstance(value, list):
             self.err(p, f"must be a list, got {_type_name(value)}")
             return None
         return value
+
+    def one_condition(self, raw: dict, path: str, single: str, pair: tuple[str, str]) -> None:
+        """Exactly one condition: the key `single`, or the two keys of `pair` together."""
+        first, second = pair
+        has_single = single in raw
+        has_pair = first in raw or second in raw
+        options = f"{single}, or {first} with {second}"
+        if has_single and has_pair:
+            self.err(path, f"has two conditions: give either {options}")
+        elif not has_single and not has_pair:
+            self.err(path, f"has no condition: give {options}")
+        elif has_pair and (first not in raw or second not in raw):
+            missing = second if first in raw else first
+            self.err(_join(path, missing), f"missing: {first} and {second} go together")
 
     def levels(self, raw: dict, key: str, path: str, kind: str) -> dict[int, Decimal] | None:
         """A level table ``{level = value}``; kind is "thresholds" or "quota"."""
@@ -494,16 +507,7 @@ def _caps(c: _Checker, top: dict, dims: list[Dimension]) -> tuple[Cap, ...]:
             continue
         n_errors = len(c.errors)
         name = c.string(cp, "name", p, required=True)
-        # condition: flag, or indicator + below
-        has_flag = "flag" in cp
-        has_ind = "indicator" in cp or "below" in cp
-        if has_flag and has_ind:
-            c.err(p, "has two conditions: give either flag, or indicator with below")
-        elif not has_flag and not has_ind:
-            c.err(p, "has no condition: give flag, or indicator with below")
-        elif has_ind and ("indicator" not in cp or "below" not in cp):
-            missing = "below" if "indicator" in cp else "indicator"
-            c.err(f"{p}.{missing}", "missing: indicator and below go together")
+        c.one_condition(cp, p, "flag", ("indicator", "below"))
         flag = c.string(cp, "flag", p)
         indicator = c.string(cp, "indicator", p)
         if indicator is not None and indicator not in indicator_keys:
@@ -549,15 +553,7 @@ def _titles(c: _Checker, top: dict, dims: list[Dimension]) -> tuple[Title, ...]:
             continue
         n_errors = len(c.errors)
         name = c.string(t, "name", p, required=True)
-        has_overall = "overall_at_least" in t
-        has_dim = "dimension" in t or "at_least" in t
-        if has_overall and has_dim:
-            c.err(p, "has two conditions: give either overall_at_least, or dimension with at_least")
-        elif not has_overall and not has_dim:
-            c.err(p, "has no condition: give overall_at_least, or dimension with at_least")
-        elif has_dim and ("dimension" not in t or "at_least" not in t):
-            missing = "at_least" if "dimension" in t else "dimension"
-            c.err(f"{p}.{missing}", "missing: dimension and at_least go together")
+        c.one_condition(t, p, "overall_at_least", ("dimension", "at_least"))
         overall_at_least = c.stars(t, "overall_at_least", p, 0)
         dimension = c.string(t, "dimension", p)
         if dimension is not None and dimension not in keys:
