@@ -130,28 +130,26 @@ class _Checker:
             self.err(_join(path, key), "missing required key")
         return value
 
-    def string(self, raw: dict, key: str, path: str, required: bool = False) -> str | None:
+    def typed(self, raw: dict, key: str, path: str, required: bool, ok, kind: str) -> Any:
+        """The value at `key` when `ok(value)`, else None after reporting (missing or wrong kind)."""
         value = self.present(raw, key, path, required)
         if value is _MISSING:
             return None
-        p = _join(path, key)
-        if not isinstance(value, str):
-            self.err(p, f"must be text, got {_type_name(value)}")
+        if not ok(value):
+            self.err(_join(path, key), f"must be {kind}, got {_type_name(value)}")
             return None
-        if not value.strip():
-            self.err(p, "must not be empty")
+        return value
+
+    def string(self, raw: dict, key: str, path: str, required: bool = False) -> str | None:
+        value = self.typed(raw, key, path, required, lambda v: isinstance(v, str), "text")
+        if value is not None and not value.strip():
+            self.err(_join(path, key), "must not be empty")
             return None
         return value
 
     def number(self, raw: dict, key: str, path: str, required: bool = False) -> Decimal | None:
-        value = self.present(raw, key, path, required)
-        if value is _MISSING:
-            return None
-        p = _join(path, key)
-        if not is_number(value):
-            self.err(p, f"must be a number, got {_type_name(value)}")
-            return None
-        return Decimal(value)
+        value = self.typed(raw, key, path, required, is_number, "a number")
+        return None if value is None else Decimal(value)
 
     def stars(self, raw: dict, key: str, path: str, low: int, required: bool = False) -> int | None:
         """A star count or level: a whole number in low..max_stars."""
@@ -179,14 +177,7 @@ class _Checker:
         return value
 
     def array(self, raw: dict, key: str, path: str, required: bool = False) -> list | None:
-        value = self.present(raw, key, path, required)
-        if value is _MISSING:
-            return None
-        p = _join(path, key)
-        if not isinstance(value, list):
-            self.err(p, f"must be a list, got {_type_name(value)}")
-            return None
-        return value
+        return self.typed(raw, key, path, required, lambda v: isinstance(v, list), "a list")
 
     def one_condition(self, raw: dict, path: str, single: str, pair: tuple[str, str]) -> None:
         """Exactly one condition: the key `single`, or the two keys of `pair` together."""
