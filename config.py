@@ -41,6 +41,8 @@ class Config:
     NOTICE_DAYS_DEFAULT = 5
     STUDENTS_SEE_STARS_BEFORE_PUBLICATION = False
     HUEY_IMMEDIATE = False
+    # The job queue's SQLite file when REDIS_URL is unset; None means <instance>/huey.sqlite3.
+    HUEY_SQLITE_PATH: str | None = None
     REDIS_URL = os.environ.get("STARRATING_REDIS_URL") or None
 
 

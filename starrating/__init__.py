@@ -6,7 +6,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import boundary
+from . import boundary, cli, db_events, i18n, jobs, navigation, security, templating
+from .auth.sessions import init_login
+from .extensions import csrf, db, migrate
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -46,10 +48,6 @@ def create_app(config: object | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import i18n, navigation, security, templating
-    from .auth.sessions import init_login
-    from .extensions import csrf, db, migrate
-
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)
     csrf.init_app(app)
@@ -58,9 +56,8 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     navigation.init_app(app)
     templating.init_app(app)
-    from .db_events import init_db_events
-
-    init_db_events(app)
+    db_events.init_db_events(app)
+    jobs.init_app(app)
 
 
 def _migrations_dir() -> str:
@@ -89,6 +86,8 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .cli import init_app
+    cli.init_app(app)
 
-    init_app(app)
+
+# The job worker (`huey_consumer starrating.jobs.huey`) builds its app with the factory.
+jobs.huey.app_factory = create_app

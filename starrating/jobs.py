@@ -1,76 +1,120 @@
-"""Background jobs on huey: long exports run here, never inside a request.
+"""Background jobs on huey: long exports and the periodic finalizing, never inside a request.
 
-Storage comes from the configuration: RedisHuey when REDIS_URL is set (several servers),
-else SqliteHuey in the instance folder (one server). With HUEY_IMMEDIATE (tests) a task
-runs at once in the calling process.
+The queue is bound to the app by `init_app` (called from `register_extensions`), from the
+app's configuration: Redis when REDIS_URL is set (several servers), else SQLite in the
+instance folder (one server); with HUEY_IMMEDIATE (tests) a task runs at once in the
+calling process. Nothing is read from the environment here: config.py does that.
 
 Run the worker next to the web server, with the same environment:
 
     .venv/bin/huey_consumer starrating.jobs.huey -w 2
 
-Each task opens an app context (the worker builds the app once with create_app()).
+The worker builds the app once (`create_app()`, set as `huey.app_factory` by the package)
+before it consumes; each task then runs in an app context of its own. An export commits its
+progress each time the export reports it (report cards every 10 cards, workbooks every 1,000
+rows: the `progress_every` of `services/reports/pdf.py` and `xlsx.py`); the page polls it.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
-from huey import Huey, SqliteHuey
+from flask_babel import force_locale, gettext
+from huey import Huey, crontab
+from huey.storage import RedisStorage, SqliteStorage
 
-from config import config_from_env
-
-from .models import utcnow
+from .errors import DomainError
+from .extensions import db
+from .models import ExportJob, utcnow
+from .services import workflow
+from .services.reports import jobs as export_service
 
 log = logging.getLogger(__name__)
-# Progress is committed at most this often (in students or rows); the page polls it.
-PROGRESS_EVERY = 10
+# How often a worker finalizes the classes whose notice period has ended.
+FINALIZE_EVERY = crontab(minute="*/15")
 
 
-def _make_huey() -> Huey:
-    cfg = config_from_env()
-    immediate = bool(getattr(cfg, "HUEY_IMMEDIATE", False))
-    if cfg.REDIS_URL:
-        from huey import RedisHuey
+class AppHuey(Huey):
+    """A huey queue whose storage and app come from a Flask app (see `init_app`)."""
 
-        return RedisHuey("starrating", url=cfg.REDIS_URL, immediate=immediate)
-    # Same instance folder as create_app(): Flask derives it from the package name.
-    instance = Path(Flask("starrating", instance_relative_config=True).instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("starrating", filename=str(instance / "huey.sqlite3"),
-                      immediate=immediate)
+    #: builds the worker's app; the package sets it to `create_app`
+    app_factory: Callable[[], Flask] | None = None
+
+    def __init__(self, name: str) -> None:
+        # In memory until an app binds it: importing this module opens no file or socket.
+        super().__init__(name, immediate=True)
+        self.app: Flask | None = None
+        self._binding: tuple | None = None
+
+    def bind(self, app: Flask) -> None:
+        """Take storage and immediate mode from the app's config; run tasks in this app."""
+        redis_url = app.config.get("REDIS_URL")
+        if redis_url:
+            storage_class, kwargs = RedisStorage, {"url": redis_url}
+        else:
+            path = app.config.get("HUEY_SQLITE_PATH") or str(Path(app.instance_path) / "huey.sqlite3")
+            storage_class, kwargs = SqliteStorage, {"filename": path}
+        immediate = bool(app.config.get("HUEY_IMMEDIATE", False))
+        self.app = app
+        binding = (storage_class, tuple(sorted(kwargs.items())), immediate)
+        if binding == self._binding:
+            return
+        self._binding = binding
+        self.storage_class, self.storage_kwargs, self._immediate = storage_class, kwargs, immediate
+        if not immediate:
+            Path(kwargs.get("filename", app.instance_path)).parent.mkdir(parents=True, exist_ok=True)
+        self.storage = self.create_storage()
+
+    def create_consumer(self, **options):
+        """The worker: build the app first (binding the storage), then consume."""
+        if self.app is None and self.app_factory is not None:
+            self.app_factory()
+        return super().create_consumer(**options)
+
+    def task_app(self) -> Flask:
+        """The app a task runs in: the caller's (immediate mode) or the bound one (worker)."""
+        if has_app_context():
+            return current_app._get_current_object()
+        if self.app is None:
+            raise RuntimeError("the job queue is not bound to an app (create_app() binds it)")
+        return self.app
 
 
-huey = _make_huey()
+huey = AppHuey("starrating")
 
 
 def init_app(app: Flask) -> None:
-    """Follow the app's HUEY_IMMEDIATE (the tests' config turns it on)."""
-    huey.immediate = bool(app.config.get("HUEY_IMMEDIATE", False))
-
-
-@lru_cache(maxsize=1)
-def _worker_app() -> Flask:
-    from . import create_app
-
-    return create_app()
+    """Bind the queue to the app (storage, HUEY_IMMEDIATE) so tasks run in it."""
+    huey.bind(app)
 
 
 @huey.task()
 def run_export(job_id: int) -> None:
-    app = current_app._get_current_object() if has_app_context() else _worker_app()
-    with app.app_context():  # a fresh context: its own database session
+    with huey.task_app().app_context():  # a fresh context: its own database session
         run_export_now(job_id)
+
+
+@huey.periodic_task(FINALIZE_EVERY)
+def finalize_due_task() -> int:
+    """Finalize the classes whose notice period has ended (the pages only show it)."""
+    with huey.task_app().app_context():
+        return finalize_due_now()
+
+
+def finalize_due_now() -> int:
+    """What the periodic task does, committed: the number of classes finalized."""
+    count = workflow.finalize_due()
+    db.session.commit()
+    if count:
+        log.info("finalized %s classes whose notice period ended", count)
+    return count
 
 
 def run_export_now(job_id: int) -> None:
     """Run one export job, committing its status and progress as it goes."""
-    from .extensions import db
-    from .models import ExportJob
-    from .services.reports import jobs as service
-
     job = db.session.get(ExportJob, job_id)
     if job is None or job.status not in ("queued", "running"):
         return
@@ -82,7 +126,7 @@ def run_export_now(job_id: int) -> None:
         db.session.commit()
 
     try:
-        name = service.execute(job, progress)
+        name = export_service.execute(job, progress)
     except Exception as e:  # the job must end as failed, whatever went wrong
         db.session.rollback()
         log.exception("export job %s failed", job_id)
@@ -97,10 +141,6 @@ def run_export_now(job_id: int) -> None:
 
 def _message(error: Exception) -> str:
     """A domain error's own words; anything else stays in the log (paths, internals)."""
-    from flask_babel import force_locale, gettext
-
-    from .errors import DomainError
-
     if isinstance(error, DomainError) and error.message:
         return str(error.message)[:500]
     with force_locale("zh_Hans_CN"):

@@ -5,6 +5,8 @@ database layer, so the engine runs the same in the app, the CLI and the tests.
 See ``docs/rules-engine.md`` and the contract ``rules.md``.
 """
 
+from importlib.resources import files
+
 from .engine import (
     DimensionResult,
     IndicatorResult,
@@ -14,7 +16,6 @@ from .engine import (
     StudentInput,
     StudentResult,
     evaluate,
-    round_score,
 )
 from .model import (
     Cap,
@@ -28,6 +29,7 @@ from .model import (
     RuleValidationError,
     Title,
 )
+from .numbers import round_score
 from .parse import load_rules
 from .students import (
     StudentsInputError,
@@ -41,8 +43,6 @@ from .students import (
 
 def load_default_rules() -> RuleSet:
     """The bundled default 细则 (``default.toml``) for a technician college."""
-    from importlib.resources import files
-
     return load_rules(files(__name__).joinpath("default.toml").read_bytes())
 
 

@@ -34,16 +34,16 @@ import decimal
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
-from .model import Cap, Dimension, Requirement, RuleSet
+from .explain import explain_student
+from .model import Cap, Dimension, Overall, Requirement, RuleSet, Title
+from .numbers import CONTEXT as _CTX
+from .numbers import ZERO
 
-ZERO = Decimal(0)
 _INF = Decimal("Infinity")
 _NEG_INF = Decimal("-Infinity")
-_CENT = Decimal("0.01")
-_CTX = decimal.Context(prec=60, rounding=ROUND_HALF_UP, traps=[decimal.InvalidOperation, decimal.DivisionByZero])
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,20 +363,7 @@ class StudentResult:
 
     def explain(self, lang: str = "zh") -> list[str]:
         """Human-readable reasons, one line per dimension, then overall and titles."""
-        from .explain import explain_student
-
         return explain_student(self, lang)
-
-
-def round_score(value: Decimal | Fraction) -> Decimal:
-    """Round half away from zero to 2 decimal places, exactly."""
-    if isinstance(value, Decimal):
-        return value.quantize(_CENT, rounding=ROUND_HALF_UP, context=_CTX)
-    scaled = abs(value) * 100
-    q = int(scaled)
-    if scaled - q >= Fraction(1, 2):
-        q += 1
-    return Decimal(q if value >= 0 else -q).scaleb(-2)
 
 
 def evaluate(ruleset: RuleSet, students: Sequence[StudentInput]) -> list[StudentResult]:
@@ -386,148 +373,202 @@ def evaluate(ruleset: RuleSet, students: Sequence[StudentInput]) -> list[Student
 
 
 def _evaluate(ruleset: RuleSet, students: Sequence[StudentInput]) -> list[StudentResult]:
-    max_stars = ruleset.max_stars
-    caps = ruleset.caps
-    specs = [_Dim(i, d, caps) for i, d in enumerate(ruleset.dimensions)]
-    flag_caps = [c for c in caps if c.flag is not None]
-    ind_caps = [c for c in caps if c.indicator is not None]
-    any_dim_caps = any(s.score_caps or s.star_caps for s in specs)
-    overall = ruleset.overall
-    method = overall.method
-    results: list[StudentResult] = []
-    dim_results: list[list[DimensionResult]] = [[] for _ in specs]
+    """The steps of rules.md in their order; each step is the function named after it."""
+    specs = [_Dim(i, d, ruleset.caps) for i, d in enumerate(ruleset.dimensions)]
+    matched = [_matching_caps(ruleset.caps, st) for st in students]
+    results = [
+        StudentResult(st, {spec.key: _dimension(spec, st, caps, ruleset.max_stars) for spec in specs})
+        for st, caps in zip(students, matched, strict=True)
+    ]  # steps 1-4
+    _dimension_quota(specs, results, students)  # step 5
+    _overall_steps(ruleset.overall, specs, results, matched)  # steps 6-9
+    _overall_quota(ruleset.overall, results, students)  # step 10
+    _titles(ruleset.titles, results)  # step 11
+    return results
 
-    # steps 1-4, per student
-    for st in students:
-        totals = st.totals
-        get = totals.get
-        matched: list[Cap] | None = None
-        if flag_caps or ind_caps:
-            flags = st.flags
-            matched = [c for c in flag_caps if c.flag in flags] if flags else []
-            for c in ind_caps:
-                if get(c.indicator, ZERO) < c.below:
-                    matched.append(c)
-            matched.sort(key=caps.index)
-        dims: dict[str, DimensionResult] = {}
-        for spec in specs:
-            acc = spec.base_eff
-            for key, lo, hi, zero in spec.inds:
-                v = get(key)
-                if v is not None:
-                    if v < lo:
-                        v = lo
-                    elif v > hi:
-                        v = hi
-                    acc += v - zero
-            r = DimensionResult(spec, totals, acc, max_stars)
-            if acc < 0:
-                acc = ZERO
-            elif acc > spec.max:
-                acc = spec.max
-            r.computed_score = acc
-            if matched and any_dim_caps:
-                for c in matched:
-                    if c.dimension != spec.key:
-                        continue
-                    if c.score is not None:
-                        if r.score_cap is None or c.score < acc:
-                            acc = c.score
-                            r.score_cap = c.name
-                    elif r.cap_max is None or c.max_stars < r.cap_max:
-                        r.cap_max = c.max_stars
-                        r.cap = c.name
-            r.score = acc
-            stars = 0
-            for level, t in spec.thr_desc:
-                if acc >= t:
-                    stars = level
-                    r.threshold = t
-                    break
-            r.threshold_stars = stars
-            if r.cap_max is not None and r.cap_max < stars:
-                stars = r.cap_max
-            r.stars = stars
-            dims[spec.key] = r
-            dim_results[spec.index].append(r)
-        res = StudentResult(st, dims)
-        if matched:
-            for c in matched:
-                if c.overall_max is not None and (res.overall_cap_max is None or c.overall_max < res.overall_cap_max):
-                    res.overall_cap_max = c.overall_max
-                    res.overall_cap = c.name
-        results.append(res)
 
-    # step 5: dimension quotas
+def _matching_caps(caps: tuple[Cap, ...], st: StudentInput) -> list[Cap]:
+    """The caps whose condition holds for the student, in rule-file order."""
+    if not caps:
+        return []
+    get = st.totals.get
+    flags = st.flags
+    return [c for c in caps
+            if (c.flag in flags if c.flag is not None else get(c.indicator, ZERO) < c.below)]
+
+
+def _dimension(spec: _Dim, st: StudentInput, matched: list[Cap], max_stars: int) -> DimensionResult:
+    """Steps 1-4 for one dimension of one student."""
+    r = DimensionResult(spec, st.totals, _indicator_subtotals(spec, st.totals), max_stars)
+    _dimension_score(spec, r, matched)
+    _dimension_stars(spec, r)
+    _dimension_caps(spec, r, matched)
+    return r
+
+
+def _indicator_subtotals(spec: _Dim, totals: Mapping[str, Decimal]) -> Decimal:
+    """Step 1 (and the sum of step 2): base + every indicator's total held in [min, max].
+
+    The value of an absent indicator is already in ``base_eff``, so only present ones add."""
+    acc = spec.base_eff
+    get = totals.get
+    for key, lo, hi, zero in spec.inds:
+        v = get(key)
+        if v is not None:
+            if v < lo:
+                v = lo
+            elif v > hi:
+                v = hi
+            acc += v - zero
+    return acc
+
+
+def _dimension_score(spec: _Dim, r: DimensionResult, matched: list[Cap]) -> None:
+    """Step 2: the raw score held in [0, max]; a matching score cap replaces it (lowest wins)."""
+    acc = r.raw_score
+    if acc < 0:
+        acc = ZERO
+    elif acc > spec.max:
+        acc = spec.max
+    r.computed_score = acc
+    if matched and spec.score_caps:
+        for c in matched:
+            if c.dimension == spec.key and c.score is not None and (r.score_cap is None or c.score < acc):
+                acc = c.score
+                r.score_cap = c.name
+    r.score = acc
+
+
+def _dimension_stars(spec: _Dim, r: DimensionResult) -> None:
+    """Step 3: the highest level whose threshold the score reaches; 0 when none."""
+    stars = 0
+    for level, t in spec.thr_desc:
+        if r.score >= t:
+            stars = level
+            r.threshold = t
+            break
+    r.threshold_stars = r.stars = stars
+
+
+def _dimension_caps(spec: _Dim, r: DimensionResult, matched: list[Cap]) -> None:
+    """Step 4: the lowest matching star cap of the dimension holds the stars."""
+    if matched and spec.star_caps:
+        for c in matched:
+            if c.dimension == spec.key and c.score is None and (r.cap_max is None or c.max_stars < r.cap_max):
+                r.cap_max = c.max_stars
+                r.cap = c.name
+        if r.cap_max is not None and r.cap_max < r.stars:
+            r.stars = r.cap_max
+
+
+def _dimension_quota(specs: list[_Dim], results: list[StudentResult], students: Sequence[StudentInput]) -> None:
+    """Step 5: each dimension's quota over its groups, ranked by the dimension score."""
     for spec in specs:
         if spec.quota_desc:
-            _apply_quota(dim_results[spec.index], students, spec.quota_desc, spec.scope,
-                         lambda r: r.score, _set_dim_stars)
+            _apply_quota([res.dimensions[spec.key] for res in results], students, spec.quota_desc,
+                         spec.scope, lambda r: r.score, _set_dim_stars)
 
-    # steps 6-9, per student
+
+def _overall_steps(overall: Overall, specs: list[_Dim], results: list[StudentResult],
+                   matched: list[list[Cap]]) -> None:
+    """Steps 6-9 for every student: overall score, stars, requirements, caps."""
+    method = overall.method
     weight_sum = sum((s.weight for s in specs), ZERO)
     thr_desc = sorted(overall.thresholds.items(), reverse=True)
     if method == "weighted":
         scaled_thr = [(level, t * weight_sum, t) for level, t in thr_desc]
-        weights = [(s.key, s.weight) for s in specs]
     else:
         scaled_thr = [(level, t, t) for level, t in thr_desc]
+    weights = [(s.key, s.weight) for s in specs]
     require = sorted(overall.require, key=lambda r: r.stars)
-    for res in results:
-        dims = res.dimensions
+    for res, caps in zip(results, matched, strict=True):
         res._method = method
-        if method == "weighted":
-            num = ZERO
-            for key, w in weights:
-                num += w * dims[key].score
-            res._rank = num
-            res._weight_sum = weight_sum
-            res.overall_score = num / weight_sum
-        elif method == "star_sum":
-            num = Decimal(sum(r.stars for r in dims.values()))
-            res._rank = num
-            res.overall_score = num
-        if method == "min_stars":
-            weakest = min(dims.values(), key=lambda r: r.stars)
-            stars = weakest.stars
-            res.min_dimension = weakest.key
-        else:
-            stars = 0
-            for level, scaled, t in scaled_thr:
-                if num >= scaled:
-                    stars = level
-                    res.overall_threshold = t
-                    break
-        res.overall_threshold_stars = stars
-        if require:
-            lowest = min(r.stars for r in dims.values())
-            for req in require:
-                if req.stars > stars:
-                    break
-                if lowest < req.all_dimensions_at_least:
-                    stars = req.stars - 1
-                    res.failed_requirement = req
-                    break
-        res.required_stars = stars
-        if res.overall_cap_max is not None and res.overall_cap_max < stars:
-            stars = res.overall_cap_max
-        res.overall_stars = stars
+        _overall_score(res, method, weights, weight_sum)
+        _overall_stars(res, method, scaled_thr)
+        _requirements(res, require)
+        _overall_caps(res, caps)
 
-    # step 10: overall quota
-    if overall.quota and method != "min_stars":
+
+def _overall_score(res: StudentResult, method: str, weights: list[tuple[str, Decimal]],
+                   weight_sum: Decimal) -> None:
+    """Step 6: weighted sum(weight × score) / sum(weight), or the star sum; none for min_stars.
+
+    ``_rank`` keeps the exact numerator, which thresholds and quotas compare."""
+    dims = res.dimensions
+    if method == "weighted":
+        num = ZERO
+        for key, w in weights:
+            num += w * dims[key].score
+        res._rank = num
+        res._weight_sum = weight_sum
+        res.overall_score = num / weight_sum
+    elif method == "star_sum":
+        num = Decimal(sum(r.stars for r in dims.values()))
+        res._rank = num
+        res.overall_score = num
+
+
+def _overall_stars(res: StudentResult, method: str, scaled_thr: list[tuple[int, Decimal, Decimal]]) -> None:
+    """Step 7: the overall thresholds (scaled by sum(weight) for weighted), or the weakest
+    dimension's stars for min_stars."""
+    if method == "min_stars":
+        weakest = min(res.dimensions.values(), key=lambda r: r.stars)
+        stars = weakest.stars
+        res.min_dimension = weakest.key
+    else:
+        stars = 0
+        for level, scaled, t in scaled_thr:
+            if res._rank >= scaled:
+                stars = level
+                res.overall_threshold = t
+                break
+    res.overall_threshold_stars = stars
+
+
+def _requirements(res: StudentResult, require: list[Requirement]) -> None:
+    """Step 8: below the lowest failing requirement at or under the step-7 level."""
+    stars = res.overall_threshold_stars
+    if require:
+        lowest = min(r.stars for r in res.dimensions.values())
+        for req in require:
+            if req.stars > stars:
+                break
+            if lowest < req.all_dimensions_at_least:
+                stars = req.stars - 1
+                res.failed_requirement = req
+                break
+    res.required_stars = stars
+
+
+def _overall_caps(res: StudentResult, matched: list[Cap]) -> None:
+    """Step 9: the lowest matching overall cap holds the overall stars."""
+    for c in matched:
+        if c.overall_max is not None and (res.overall_cap_max is None or c.overall_max < res.overall_cap_max):
+            res.overall_cap_max = c.overall_max
+            res.overall_cap = c.name
+    stars = res.required_stars
+    if res.overall_cap_max is not None and res.overall_cap_max < stars:
+        stars = res.overall_cap_max
+    res.overall_stars = stars
+
+
+def _overall_quota(overall: Overall, results: list[StudentResult], students: Sequence[StudentInput]) -> None:
+    """Step 10: the overall quota over its groups, ranked by the overall score."""
+    if overall.quota and overall.method != "min_stars":
         _apply_quota(results, students, sorted(overall.quota.items(), reverse=True), overall.quota_scope,
                      lambda r: r._rank, _set_overall_stars)
 
-    # step 11: titles
-    if ruleset.titles:
+
+def _titles(titles: tuple[Title, ...], results: list[StudentResult]) -> None:
+    """Step 11: every title whose condition holds on the final stars, in rule-file order."""
+    if titles:
         for res in results:
             dims = res.dimensions
             res.titles = [
-                t.name for t in ruleset.titles
+                t.name for t in titles
                 if (res.overall_stars >= t.overall_at_least if t.overall_at_least is not None
                     else dims[t.dimension].stars >= t.at_least)
             ]
-    return results
 
 
 def _set_dim_stars(r: DimensionResult, drop: QuotaDrop) -> None:

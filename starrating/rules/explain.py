@@ -13,13 +13,22 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .numbers import round_score
+
 if TYPE_CHECKING:
     from .engine import DimensionResult, NextStar, QuotaDrop, StudentResult
 
+_LANGS = ("zh", "en")
+_SEPARATOR = {"zh": "；", "en": "; "}
 _SCOPE = {
     "zh": {"class": "本班", "grade": "本年级", "school": "全校"},
     "en": {"class": "class", "grade": "grade", "school": "school"},
 }
+
+
+def _columns(table: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
+    """{lang: {key: sentence}} from a table of (zh, en) sentence pairs."""
+    return {lang: {key: pair[i] for key, pair in table.items()} for i, lang in enumerate(_LANGS)}
 
 
 @lru_cache(maxsize=8192)
@@ -28,8 +37,6 @@ def fmt(value: Decimal | int) -> str:
 
     Cached: a term has few distinct scores and thresholds, and formatting them is the
     bulk of the cost of explaining 50,000 students."""
-    from .engine import round_score
-
     if isinstance(value, int):
         return str(value)
     text = format(round_score(value), "f")
@@ -47,11 +54,178 @@ def explain_student(res: StudentResult, lang: str = "zh") -> list[str]:
     if lang not in ("zh", "en"):
         raise ValueError(f"unknown language {lang!r}: use 'zh' or 'en'")
     zh = lang == "zh"
-    lines = [(_dimension_zh if zh else _dimension_en)(r) for r in res.dimensions.values()]
-    lines.append((_overall_zh if zh else _overall_en)(res))
+    lines = [_dimension(r, lang) for r in res.dimensions.values()]
+    lines.append(_overall(res, lang))
     if res.titles:
         lines.append(("获得称号：" + "、".join(res.titles)) if zh else ("Titles: " + ", ".join(res.titles)))
     return lines
+
+
+# What the next star needs, by NextStar.reason; "reachable" gets the suffix when the level
+# has a quota. Fields: level, level_st ("1 star"/"n stars"), threshold, needed, headroom,
+# max (the dimension's), cap.
+_NEXT = _columns({
+    "at_max": ("已是最高星级",
+               "already at the highest level"),
+    "score_fixed": ("分数由「{cap}」确定，加分不改变星级",
+                    "the score is fixed by \"{cap}\", so more points do not change the stars"),
+    "capped": ("受「{cap}」限制，暂不能再升星",
+               "\"{cap}\" holds the stars, no higher level for now"),
+    "no_threshold": ("{level} 星及以上未设分数线，无法再升星",
+                     "{level_st} and above have no threshold, so no higher level can be reached"),
+    "above_max": ("{level} 星线 {threshold} 分高于本维度满分 {max} 分，无法达到",
+                  "the {level}-star threshold {threshold} is above the maximum {max}, so it cannot be reached"),
+    "headroom": ("再得 {needed} 分才可达 {level} 星（{threshold} 分），但各指标剩余可加分合计只有 {headroom} 分，本学期无法达到",
+                 "{level_st} ({threshold}) need {needed} more points, but the indicators can only add {headroom} more this term, so it cannot be reached"),
+    "quota": ("分数已达 {level} 星线 {threshold} 分，但受名额限制；继续加分可提高排名，但不保证能评上",
+              "the score already reaches the {level}-star threshold {threshold} but the quota is full; more points improve the rank but do not guarantee a place"),
+    "reachable": ("再得 {needed} 分可达 {level} 星（{threshold} 分）",
+                  "{needed} more points reach {level_st} ({threshold})"),
+    "quota_limited": ("，但该星级有名额限制，达到分数线也未必能评上",
+                      ", but that level has a quota, so reaching the threshold may not be enough"),
+})
+
+
+def _next(r: DimensionResult, ns: NextStar, lang: str) -> str:
+    """The next-star advice of one dimension, in `lang`."""
+    texts = _NEXT[lang]
+    reason = ns.reason if ns.reason in texts else "reachable"
+    text = texts[reason].format(
+        level=ns.level, level_st=_st(ns.level) if ns.level is not None else "", cap=ns.cap,
+        threshold=_fmt_or_none(ns.threshold), needed=_fmt_or_none(ns.points_needed),
+        headroom=_fmt_or_none(ns.headroom), max=fmt(r.max))
+    if reason == "reachable" and ns.quota_limited:
+        text += texts["quota_limited"]
+    return text
+
+
+def _fmt_or_none(value: Decimal | None) -> str | None:
+    return None if value is None else fmt(value)
+
+
+# A dimension's line, piece by piece. Fields: name, score, raw, max, bound (zh), cap, stars,
+# threshold, level and lowest (the lowest threshold), cap_max, cap_max_st, stars_st.
+_DIMENSION = _columns({
+    "score_cap": ("{name}因「{cap}」按 {score} 分计",
+                  "{name}: score set to {score} by \"{cap}\""),
+    "clamped": ("{name} {score} 分（合计 {raw} 分，按{bound} {score} 分计）",
+                "{name}: {score} points (sum {raw}, held within [0, {max}])"),
+    "plain": ("{name} {score} 分",
+              "{name}: {score} points"),
+    "reached": ("，达到 {stars} 星线 {threshold} 分",
+                ", reaching the {stars}-star threshold {threshold}"),
+    "below": ("，未达到最低的 {level} 星线 {lowest} 分，0 星",
+              ", below the lowest threshold ({level} stars at {lowest}), 0 stars"),
+    "no_thresholds": ("，本维度未设星级线，0 星",
+                      ", no thresholds set, 0 stars"),
+    "capped": ("因「{cap}」最高 {cap_max} 星，定为 {cap_max} 星",
+               "\"{cap}\" limits it to {cap_max_st}"),
+    "quota_score": ("{score} 分",
+                    "a score of {score}"),
+    "final": ("最终 {stars} 星",
+              "final {stars_st}"),
+})
+
+
+def _dimension(r: DimensionResult, lang: str) -> str:
+    """One dimension's line: its score, what set its stars, then the next star."""
+    texts = _DIMENSION[lang]
+    thr = r._spec.thr_asc
+    cap_max = r.cap_max
+    values = {
+        "name": r.name, "score": fmt(r.score), "raw": fmt(r.raw_score), "max": fmt(r.max),
+        "bound": "满分" if r.raw_score > r.score else "最低分", "cap": r.cap,
+        "stars": r.threshold_stars, "threshold": _fmt_or_none(r.threshold),
+        "level": thr[0][0] if thr else None, "lowest": fmt(thr[0][1]) if thr else None,
+        "cap_max": cap_max, "cap_max_st": _st(cap_max) if cap_max is not None else None,
+    }
+    if r.score_cap is not None:
+        head = texts["score_cap"].format(**{**values, "cap": r.score_cap})
+    elif r.raw_score != r.score:
+        head = texts["clamped"].format(**values)
+    else:
+        head = texts["plain"].format(**values)
+    if r.threshold is not None:
+        head += texts["reached"].format(**values)
+    elif thr:
+        head += texts["below"].format(**values)
+    else:
+        head += texts["no_thresholds"]
+    parts = [head]
+    if cap_max is not None and cap_max < r.threshold_stars:
+        parts.append(texts["capped"].format(**values))
+    quota = _quota_zh if lang == "zh" else _quota_en
+    for drop in r.quota_drops:
+        parts.append(quota(drop, texts["quota_score"].format(**values)))
+    if r.quota_drops:
+        parts.append(texts["final"].format(stars=r.stars, stars_st=_st(r.stars)))
+    parts.append(_next(r, r.next_star, lang))
+    return _SEPARATOR[lang].join(parts)
+
+
+# The overall line. Fields: score, stars, threshold, dim_name, dim_stars(_st), req_stars(_st),
+# least(_st), required(_st), cap, cap_max(_st), final(_st).
+_OVERALL = _columns({
+    "min_stars": ("综合星级取各维度最低星级：{dim_name} {dim_stars} 星",
+                  "Overall takes the lowest dimension: {dim_name} with {dim_stars_st}"),
+    "min_stars_none": ("综合星级取各维度最低星级",
+                       "Overall takes the lowest dimension"),
+    "weighted": ("综合得分（加权） {score}",
+                 "Overall weighted score {score}"),
+    "star_sum": ("各维度星数合计 {score}",
+                 "Overall star sum {score}"),
+    "reached": ("，达到综合 {stars} 星线 {threshold}",
+                ", reaching the {stars}-star threshold {threshold}"),
+    "below": ("，未达到任何综合星级线",
+              ", below every overall threshold"),
+    "requirement": ("{req_stars} 星要求各维度均不低于 {least} 星，未满足，降为 {required} 星",
+                    "{req_stars_st} require every dimension at {least_st} or more, not met, so {required_st}"),
+    "capped": ("因「{cap}」综合最高 {cap_max} 星",
+               "\"{cap}\" limits the overall to {cap_max_st}"),
+    "quota_score_weighted": ("综合得分 {score}",
+                             "an overall score of {score}"),
+    "quota_score_star_sum": ("星数合计 {score}",
+                             "an overall score of {score}"),
+    "final": ("综合评定 {final} 星",
+              "overall {final_st}"),
+})
+
+
+def _overall(res: StudentResult, lang: str) -> str:
+    """The overall line: score or weakest dimension, requirement, cap, quota, final stars."""
+    texts = _OVERALL[lang]
+    method = res.overall_method
+    dim = res.dimensions[res.min_dimension] if res.min_dimension else None
+    req = res.failed_requirement
+    values = {
+        "score": _fmt_or_none(res.overall_score), "stars": res.overall_threshold_stars,
+        "threshold": _fmt_or_none(res.overall_threshold), "cap": res.overall_cap,
+        "required": res.required_stars, "required_st": _st(res.required_stars),
+        "final": res.overall_stars, "final_st": _st(res.overall_stars),
+    }
+    if dim is not None:
+        values.update(dim_name=dim.name, dim_stars=dim.stars, dim_stars_st=_st(dim.stars))
+    if req is not None:
+        values.update(req_stars=req.stars, req_stars_st=_st(req.stars), least=req.all_dimensions_at_least,
+                      least_st=_st(req.all_dimensions_at_least))
+    if res.overall_cap_max is not None:
+        values.update(cap_max=res.overall_cap_max, cap_max_st=_st(res.overall_cap_max))
+    if method == "min_stars":
+        head = texts["min_stars"].format(**values) if dim else texts["min_stars_none"]
+    else:
+        head = texts[method].format(**values)
+        head += texts["reached"].format(**values) if res.overall_threshold is not None else texts["below"]
+    parts = [head]
+    if req is not None:
+        parts.append(texts["requirement"].format(**values))
+    if res.overall_cap_max is not None and res.overall_cap_max < res.required_stars:
+        parts.append(texts["capped"].format(**values))
+    quota = _quota_zh if lang == "zh" else _quota_en
+    for drop in res.overall_quota_drops:
+        parts.append(quota(drop, texts[f"quota_score_{'weighted' if method == 'weighted' else 'star_sum'}"]
+                           .format(**values)))
+    parts.append(texts["final"].format(**values))
+    return _SEPARATOR[lang].join(parts)
 
 
 # -- Chinese ------------------------------------------------------------------------
@@ -65,83 +239,6 @@ def _quota_zh(drop: QuotaDrop, score_text: str) -> str:
     )
 
 
-def _dimension_zh(r: DimensionResult) -> str:
-    parts = []
-    if r.score_cap is not None:
-        parts.append(f"{r.name}因「{r.score_cap}」按 {fmt(r.score)} 分计")
-    elif r.raw_score != r.score:
-        bound = "满分" if r.raw_score > r.score else "最低分"
-        parts.append(f"{r.name} {fmt(r.score)} 分（合计 {fmt(r.raw_score)} 分，按{bound} {fmt(r.score)} 分计）")
-    else:
-        parts.append(f"{r.name} {fmt(r.score)} 分")
-    thr = r._spec.thr_asc
-    if r.threshold is not None:
-        parts[-1] += f"，达到 {r.threshold_stars} 星线 {fmt(r.threshold)} 分"
-    elif thr:
-        parts[-1] += f"，未达到最低的 {thr[0][0]} 星线 {fmt(thr[0][1])} 分，0 星"
-    else:
-        parts[-1] += "，本维度未设星级线，0 星"
-    if r.cap_max is not None and r.cap_max < r.threshold_stars:
-        parts.append(f"因「{r.cap}」最高 {r.cap_max} 星，定为 {r.cap_max} 星")
-    for drop in r.quota_drops:
-        parts.append(_quota_zh(drop, f"{fmt(r.score)} 分"))
-    if r.quota_drops:
-        parts.append(f"最终 {r.stars} 星")
-    parts.append(_next_zh(r, r.next_star))
-    return "；".join(parts)
-
-
-def _next_zh(r: DimensionResult, ns: NextStar) -> str:
-    if ns.reason == "at_max":
-        return "已是最高星级"
-    if ns.reason == "score_fixed":
-        return f"分数由「{ns.cap}」确定，加分不改变星级"
-    if ns.reason == "capped":
-        return f"受「{ns.cap}」限制，暂不能再升星"
-    if ns.reason == "no_threshold":
-        return f"{ns.level} 星及以上未设分数线，无法再升星"
-    if ns.reason == "above_max":
-        return f"{ns.level} 星线 {fmt(ns.threshold)} 分高于本维度满分 {fmt(r.max)} 分，无法达到"
-    if ns.reason == "headroom":
-        return (
-            f"再得 {fmt(ns.points_needed)} 分才可达 {ns.level} 星（{fmt(ns.threshold)} 分），"
-            f"但各指标剩余可加分合计只有 {fmt(ns.headroom)} 分，本学期无法达到"
-        )
-    if ns.reason == "quota":
-        return f"分数已达 {ns.level} 星线 {fmt(ns.threshold)} 分，但受名额限制；继续加分可提高排名，但不保证能评上"
-    text = f"再得 {fmt(ns.points_needed)} 分可达 {ns.level} 星（{fmt(ns.threshold)} 分）"
-    if ns.quota_limited:
-        text += "，但该星级有名额限制，达到分数线也未必能评上"
-    return text
-
-
-def _overall_zh(res: StudentResult) -> str:
-    method = res.overall_method
-    if method == "min_stars":
-        dim = res.dimensions[res.min_dimension] if res.min_dimension else None
-        head = f"综合星级取各维度最低星级：{dim.name} {dim.stars} 星" if dim else "综合星级取各维度最低星级"
-    else:
-        label = "综合得分（加权）" if method == "weighted" else "各维度星数合计"
-        head = f"{label} {fmt(res.overall_score)}"
-        if res.overall_threshold is not None:
-            head += f"，达到综合 {res.overall_threshold_stars} 星线 {fmt(res.overall_threshold)}"
-        else:
-            head += "，未达到任何综合星级线"
-    parts = [head]
-    req = res.failed_requirement
-    if req is not None:
-        parts.append(
-            f"{req.stars} 星要求各维度均不低于 {req.all_dimensions_at_least} 星，未满足，降为 {res.required_stars} 星"
-        )
-    if res.overall_cap_max is not None and res.overall_cap_max < res.required_stars:
-        parts.append(f"因「{res.overall_cap}」综合最高 {res.overall_cap_max} 星")
-    for drop in res.overall_quota_drops:
-        score = f"综合得分 {fmt(res.overall_score)}" if method == "weighted" else f"星数合计 {fmt(res.overall_score)}"
-        parts.append(_quota_zh(drop, score))
-    parts.append(f"综合评定 {res.overall_stars} 星")
-    return "；".join(parts)
-
-
 # -- English ------------------------------------------------------------------------
 
 
@@ -151,82 +248,3 @@ def _quota_en(drop: QuotaDrop, score_text: str) -> str:
         f"the {drop.level}-star quota is {fmt(drop.percent)}% of the {drop.group_size} students of the {scope}, "
         f"i.e. {drop.limit}; {score_text} did not get a place, so {_st(drop.level - 1)}"
     )
-
-
-def _dimension_en(r: DimensionResult) -> str:
-    if r.score_cap is not None:
-        head = f"{r.name}: score set to {fmt(r.score)} by \"{r.score_cap}\""
-    elif r.raw_score != r.score:
-        head = f"{r.name}: {fmt(r.score)} points (sum {fmt(r.raw_score)}, held within [0, {fmt(r.max)}])"
-    else:
-        head = f"{r.name}: {fmt(r.score)} points"
-    thr = r._spec.thr_asc
-    if r.threshold is not None:
-        head += f", reaching the {r.threshold_stars}-star threshold {fmt(r.threshold)}"
-    elif thr:
-        head += f", below the lowest threshold ({thr[0][0]} stars at {fmt(thr[0][1])}), 0 stars"
-    else:
-        head += ", no thresholds set, 0 stars"
-    parts = [head]
-    if r.cap_max is not None and r.cap_max < r.threshold_stars:
-        parts.append(f"\"{r.cap}\" limits it to {_st(r.cap_max)}")
-    for drop in r.quota_drops:
-        parts.append(_quota_en(drop, f"a score of {fmt(r.score)}"))
-    if r.quota_drops:
-        parts.append(f"final {_st(r.stars)}")
-    parts.append(_next_en(r, r.next_star))
-    return "; ".join(parts)
-
-
-def _next_en(r: DimensionResult, ns: NextStar) -> str:
-    if ns.reason == "at_max":
-        return "already at the highest level"
-    if ns.reason == "score_fixed":
-        return f"the score is fixed by \"{ns.cap}\", so more points do not change the stars"
-    if ns.reason == "capped":
-        return f"\"{ns.cap}\" holds the stars, no higher level for now"
-    if ns.reason == "no_threshold":
-        return f"{_st(ns.level)} and above have no threshold, so no higher level can be reached"
-    if ns.reason == "above_max":
-        return f"the {ns.level}-star threshold {fmt(ns.threshold)} is above the maximum {fmt(r.max)}, so it cannot be reached"
-    if ns.reason == "headroom":
-        return (
-            f"{_st(ns.level)} ({fmt(ns.threshold)}) need {fmt(ns.points_needed)} more points, but the indicators "
-            f"can only add {fmt(ns.headroom)} more this term, so it cannot be reached"
-        )
-    if ns.reason == "quota":
-        return (
-            f"the score already reaches the {ns.level}-star threshold {fmt(ns.threshold)} but the quota is full; "
-            "more points improve the rank but do not guarantee a place"
-        )
-    text = f"{fmt(ns.points_needed)} more points reach {_st(ns.level)} ({fmt(ns.threshold)})"
-    if ns.quota_limited:
-        text += ", but that level has a quota, so reaching the threshold may not be enough"
-    return text
-
-
-def _overall_en(res: StudentResult) -> str:
-    method = res.overall_method
-    if method == "min_stars":
-        dim = res.dimensions[res.min_dimension] if res.min_dimension else None
-        head = f"Overall takes the lowest dimension: {dim.name} with {_st(dim.stars)}" if dim else "Overall takes the lowest dimension"
-    else:
-        label = "Overall weighted score" if method == "weighted" else "Overall star sum"
-        head = f"{label} {fmt(res.overall_score)}"
-        if res.overall_threshold is not None:
-            head += f", reaching the {res.overall_threshold_stars}-star threshold {fmt(res.overall_threshold)}"
-        else:
-            head += ", below every overall threshold"
-    parts = [head]
-    req = res.failed_requirement
-    if req is not None:
-        parts.append(
-            f"{_st(req.stars)} require every dimension at {_st(req.all_dimensions_at_least)} or more, "
-            f"not met, so {_st(res.required_stars)}"
-        )
-    if res.overall_cap_max is not None and res.overall_cap_max < res.required_stars:
-        parts.append(f"\"{res.overall_cap}\" limits the overall to {_st(res.overall_cap_max)}")
-    for drop in res.overall_quota_drops:
-        parts.append(_quota_en(drop, f"an overall score of {fmt(res.overall_score)}"))
-    parts.append(f"overall {_st(res.overall_stars)}")
-    return "; ".join(parts)

@@ -12,6 +12,10 @@ Choices where rules.md is silent:
 * numbers are parsed as exact decimals (``parse_float=Decimal``); star counts and levels
   must be whole numbers; ``inf``/``nan`` and booleans are refused wherever a number is due;
 * the "all weights 0" problem is reported on ``dimensions``.
+
+A hostile file is refused on ``(file)`` before it is parsed, so that no parser runs out of
+stack: more than ``MAX_RULE_CHARS`` characters, lists and tables nested more than
+``MAX_NESTING`` deep, or a number of more than ``MAX_NUMBER_DIGITS`` digits (``_refusal``).
 """
 
 from __future__ import annotations
@@ -40,6 +44,16 @@ from .model import (
 KEY_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
 LEVEL_RE = re.compile(r"[0-9]+\Z")
 MAX_DIMENSIONS = 12
+# Limits on the text itself; the bundled default has 9,400 characters, nesting 2 and
+# 3-digit numbers.
+MAX_RULE_CHARS = 200_000
+MAX_NESTING = 16
+MAX_NUMBER_DIGITS = 40
+# What the scan before parsing stops at: string and comment openings, brackets, digit runs.
+_TOKENS = {
+    "toml": re.compile(r"'''|" + r'"""' + r"""|["'#\[\]{}]|[0-9][0-9_]*"""),
+    "json": re.compile(r'["\[\]{}]|[0-9]+'),
+}
 
 _TOP_KEYS = {"name", "max_stars", "dimensions", "overall", "caps", "titles"}
 _DIM_KEYS = {"key", "name", "base", "max", "weight", "thresholds", "quota", "quota_scope", "indicators"}
@@ -109,41 +123,40 @@ class _Checker:
                 self.err(_join(path, key), f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})")
         return value
 
-    def string(self, raw: dict, key: str, path: str, required: bool = False) -> str | None:
+    def present(self, raw: dict, key: str, path: str, required: bool) -> Any:
+        """The value at `key`, or _MISSING (reported when the key is required)."""
         value = raw.get(key, _MISSING)
-        p = _join(path, key)
+        if value is _MISSING and required:
+            self.err(_join(path, key), "missing required key")
+        return value
+
+    def typed(self, raw: dict, key: str, path: str, required: bool, ok, kind: str) -> Any:
+        """The value at `key` when `ok(value)`, else None after reporting (missing or wrong kind)."""
+        value = self.present(raw, key, path, required)
         if value is _MISSING:
-            if required:
-                self.err(p, "missing required key")
             return None
-        if not isinstance(value, str):
-            self.err(p, f"must be text, got {_type_name(value)}")
+        if not ok(value):
+            self.err(_join(path, key), f"must be {kind}, got {_type_name(value)}")
             return None
-        if not value.strip():
-            self.err(p, "must not be empty")
+        return value
+
+    def string(self, raw: dict, key: str, path: str, required: bool = False) -> str | None:
+        value = self.typed(raw, key, path, required, lambda v: isinstance(v, str), "text")
+        if value is not None and not value.strip():
+            self.err(_join(path, key), "must not be empty")
             return None
         return value
 
     def number(self, raw: dict, key: str, path: str, required: bool = False) -> Decimal | None:
-        value = raw.get(key, _MISSING)
-        p = _join(path, key)
-        if value is _MISSING:
-            if required:
-                self.err(p, "missing required key")
-            return None
-        if not is_number(value):
-            self.err(p, f"must be a number, got {_type_name(value)}")
-            return None
-        return Decimal(value)
+        value = self.typed(raw, key, path, required, is_number, "a number")
+        return None if value is None else Decimal(value)
 
     def stars(self, raw: dict, key: str, path: str, low: int, required: bool = False) -> int | None:
         """A star count or level: a whole number in low..max_stars."""
-        value = raw.get(key, _MISSING)
-        p = _join(path, key)
+        value = self.present(raw, key, path, required)
         if value is _MISSING:
-            if required:
-                self.err(p, "missing required key")
             return None
+        p = _join(path, key)
         if not is_number(value) or value != int(value):
             self.err(p, f"must be a whole number of stars, got {_type_name(value) if not is_number(value) else value}")
             return None
@@ -164,16 +177,21 @@ class _Checker:
         return value
 
     def array(self, raw: dict, key: str, path: str, required: bool = False) -> list | None:
-        value = raw.get(key, _MISSING)
-        p = _join(path, key)
-        if value is _MISSING:
-            if required:
-                self.err(p, "missing required key")
-            return None
-        if not isinstance(value, list):
-            self.err(p, f"must be a list, got {_type_name(value)}")
-            return None
-        return value
+        return self.typed(raw, key, path, required, lambda v: isinstance(v, list), "a list")
+
+    def one_condition(self, raw: dict, path: str, single: str, pair: tuple[str, str]) -> None:
+        """Exactly one condition: the key `single`, or the two keys of `pair` together."""
+        first, second = pair
+        has_single = single in raw
+        has_pair = first in raw or second in raw
+        options = f"{single}, or {first} with {second}"
+        if has_single and has_pair:
+            self.err(path, f"has two conditions: give either {options}")
+        elif not has_single and not has_pair:
+            self.err(path, f"has no condition: give {options}")
+        elif has_pair and (first not in raw or second not in raw):
+            missing = second if first in raw else first
+            self.err(_join(path, missing), f"missing: {first} and {second} go together")
 
     def levels(self, raw: dict, key: str, path: str, kind: str) -> dict[int, Decimal] | None:
         """A level table ``{level = value}``; kind is "thresholds" or "quota"."""
@@ -222,23 +240,82 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
+def _file_error(message: str) -> RuleValidationError:
+    return RuleValidationError([RuleError("(file)", message)])
+
+
 def _read(text: str | bytes, fmt: str) -> Any:
+    if fmt not in _TOKENS:
+        raise ValueError(f"unknown rule format {fmt!r}: use 'toml' or 'json'")
+    if len(text) > 4 * MAX_RULE_CHARS:  # bytes: too long whatever they decode to
+        raise _file_error(_too_long(len(text)))
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise RuleValidationError([RuleError("(file)", f"not valid UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    if fmt == "toml":
-        try:
+            raise _file_error(f"not valid UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    refusal = _refusal(text, fmt)
+    if refusal:
+        raise _file_error(refusal)
+    try:
+        if fmt == "toml":
             return tomllib.loads(text, parse_float=Decimal)
-        except tomllib.TOMLDecodeError as exc:
-            raise RuleValidationError([RuleError("(file)", f"not valid TOML: {exc}")]) from None
-    if fmt == "json":
-        try:
-            return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
-        except (json.JSONDecodeError, ValueError) as exc:
-            raise RuleValidationError([RuleError("(file)", f"not valid JSON: {exc}")]) from None
-    raise ValueError(f"unknown rule format {fmt!r}: use 'toml' or 'json'")
+        return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+    except RecursionError:  # the scan refuses what could get here; never a traceback
+        raise _file_error("nested too deeply to be read") from None
+    except ValueError as exc:  # TOMLDecodeError and JSONDecodeError are ValueErrors
+        raise _file_error(f"not valid {fmt.upper()}: {exc}") from None
+
+
+def _too_long(n: int) -> str:
+    return f"too long: {n:,} characters, at most {MAX_RULE_CHARS:,}"
+
+
+def _refusal(text: str, fmt: str) -> str | None:
+    """Why the text is refused before it is parsed (too long, nested too deep, a number too
+    long), or None. One pass; what stands in strings and comments does not count."""
+    if len(text) > MAX_RULE_CHARS:
+        return _too_long(len(text))
+    depth = 0
+    pos = 0
+    tokens = _TOKENS[fmt]
+    while (m := tokens.search(text, pos)) is not None:
+        token = m.group()
+        pos = m.end()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_NESTING:
+                return f"lists and tables are nested more than {MAX_NESTING} levels deep"
+        elif token in ("]", "}"):
+            depth = max(depth - 1, 0)
+        elif token == "#":
+            newline = text.find("\n", pos)
+            pos = len(text) if newline < 0 else newline
+        elif token[0] in "\"'":
+            pos = _string_end(text, pos, token)
+        elif len(token.replace("_", "")) > MAX_NUMBER_DIGITS:
+            return f"a number has more than {MAX_NUMBER_DIGITS} digits"
+    return None
+
+
+def _string_end(text: str, start: int, quote: str) -> int:
+    """Where the string opened by `quote` just before `start` ends; a single-line string
+    left open ends with its line (the parser then says what is wrong)."""
+    multiline = len(quote) == 3
+    while True:
+        end = text.find(quote, start)
+        if not multiline:
+            newline = text.find("\n", start, len(text) if end < 0 else end)
+            if newline >= 0:
+                return newline
+        if end < 0:
+            return len(text)
+        backslashes = 0
+        while quote[0] == '"' and text[end - 1 - backslashes] == "\\":
+            backslashes += 1
+        if backslashes % 2 == 0:
+            return end + len(quote)
+        start = end + 1
 
 
 def _refuse_constant(name: str) -> Any:
@@ -421,16 +498,7 @@ def _caps(c: _Checker, top: dict, dims: list[Dimension]) -> tuple[Cap, ...]:
             continue
         n_errors = len(c.errors)
         name = c.string(cp, "name", p, required=True)
-        # condition: flag, or indicator + below
-        has_flag = "flag" in cp
-        has_ind = "indicator" in cp or "below" in cp
-        if has_flag and has_ind:
-            c.err(p, "has two conditions: give either flag, or indicator with below")
-        elif not has_flag and not has_ind:
-            c.err(p, "has no condition: give flag, or indicator with below")
-        elif has_ind and ("indicator" not in cp or "below" not in cp):
-            missing = "below" if "indicator" in cp else "indicator"
-            c.err(f"{p}.{missing}", "missing: indicator and below go together")
+        c.one_condition(cp, p, "flag", ("indicator", "below"))
         flag = c.string(cp, "flag", p)
         indicator = c.string(cp, "indicator", p)
         if indicator is not None and indicator not in indicator_keys:
@@ -476,15 +544,7 @@ def _titles(c: _Checker, top: dict, dims: list[Dimension]) -> tuple[Title, ...]:
             continue
         n_errors = len(c.errors)
         name = c.string(t, "name", p, required=True)
-        has_overall = "overall_at_least" in t
-        has_dim = "dimension" in t or "at_least" in t
-        if has_overall and has_dim:
-            c.err(p, "has two conditions: give either overall_at_least, or dimension with at_least")
-        elif not has_overall and not has_dim:
-            c.err(p, "has no condition: give overall_at_least, or dimension with at_least")
-        elif has_dim and ("dimension" not in t or "at_least" not in t):
-            missing = "at_least" if "dimension" in t else "dimension"
-            c.err(f"{p}.{missing}", "missing: dimension and at_least go together")
+        c.one_condition(t, p, "overall_at_least", ("dimension", "at_least"))
         overall_at_least = c.stars(t, "overall_at_least", p, 0)
         dimension = c.string(t, "dimension", p)
         if dimension is not None and dimension not in keys:

@@ -15,8 +15,9 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from .engine import StudentInput, StudentResult, evaluate, round_score
+from .engine import StudentInput, StudentResult, evaluate
 from .model import RuleSet
+from .numbers import round_score
 from .parse import is_cent_multiple
 
 
@@ -49,6 +50,8 @@ def parse_students_json(text: str | bytes, ruleset: RuleSet) -> list[StudentInpu
         raise StudentsInputError([f"students file: not valid UTF-8 text ({exc.reason})"]) from None
     except ValueError as exc:
         raise StudentsInputError([f"students file: not valid JSON: {exc}"]) from None
+    except RecursionError:
+        raise StudentsInputError(["students file: not readable: nested too deeply"]) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("students"), list):
         raise StudentsInputError(['students file: must be an object {"students": [...]}'])
     known = set(ruleset.indicator_keys())

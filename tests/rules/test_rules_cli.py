@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from starrating.cli.rules import rules_cli
 from starrating.rules import StudentsInputError, evaluate, parse_students_json, results_to_json
-from starrating.rules_cli import rules_cli
 
 from .helpers import EXAMPLES, base_doc, rules_from
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from starrating.cli.rules import rules_cli
 from starrating.rules import StudentInput, aggregate_entries, evaluate, load_default_rules
-from starrating.rules_cli import rules_cli
 
 from .helpers import student
 

@@ -14,15 +14,10 @@ import subprocess
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy.engine import make_url
 
-from .extensions import db
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
+from ..extensions import db
 
 
 def _url():

@@ -1,7 +1,6 @@
 """``flask rules check|eval``: validate a rule file, or evaluate STUDENTS.json with it.
 
-Plain click (no app context needed), registered by the app with
-``app.cli.add_command(rules_cli)``. Errors go to stderr with exit 1 and nothing on
+Plain click (no app context needed). Errors go to stderr with exit 1 and nothing on
 stdout; a rule file is read as JSON when its name ends in ``.json``, else as TOML.
 """
 
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from starrating.rules import (
+from ..rules import (
     RuleSet,
     RuleValidationError,
     StudentsInputError,
@@ -21,6 +20,7 @@ from starrating.rules import (
     parse_students_json,
     results_to_json,
 )
+from .common import fail
 
 rules_cli = click.Group("rules", help="Check star-rating rule files (星级评价细则) and evaluate students with them.")
 
@@ -51,11 +51,6 @@ def _load(path: str) -> RuleSet:
         raise _Refused("\n".join(lines)) from None
 
 
-def _fail(message: str) -> None:
-    click.echo(message, err=True)
-    click.get_current_context().exit(1)
-
-
 @rules_cli.command("check")
 @click.argument("rules_file")
 def check(rules_file: str) -> None:
@@ -63,8 +58,7 @@ def check(rules_file: str) -> None:
     try:
         rules = _load(rules_file)
     except _Refused as exc:
-        _fail(str(exc))
-        return
+        fail(exc, prefix="")
     n_ind = len(rules.indicator_keys())
     click.echo(
         f"OK: {rules.name}: {len(rules.dimensions)} dimensions, {n_ind} indicators, "
@@ -83,10 +77,8 @@ def eval_(rules_file: str, students_json: str, lang: str) -> None:
         rules = _load(rules_file)
         students = parse_students_json(_read_bytes(students_json, "students file"), rules)
     except _Refused as exc:
-        _fail(str(exc))
-        return
+        fail(exc, prefix="")
     except StudentsInputError as exc:
-        _fail(f"{students_json}: the students file is refused:\n" + "\n".join(exc.errors))
-        return
+        fail(f"{students_json}: the students file is refused:\n" + "\n".join(exc.errors), prefix="")
     doc = results_to_json(evaluate(rules, students), lang)
     click.echo(json.dumps(doc, ensure_ascii=False, indent=1))

@@ -12,42 +12,31 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask
 from flask.cli import AppGroup
 
-from .errors import DomainError
-from .extensions import db
-from .models import SchoolClass, Student
+from ..errors import DomainError
+from ..extensions import db
+from ..models import SchoolClass, Student
+from ..services.reports import pdf
+from ..services.reports.xlsx import write_workbook
+from ..services.terms import find_term
+from .common import fail
 
 report_cli = AppGroup("report", help="Export workbooks and report cards.")
 
 
-def register(app: Flask) -> None:
-    from . import jobs
-
-    jobs.init_app(app)
-    app.cli.add_command(report_cli)
-
-
-def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    raise SystemExit(1)
-
-
 def _term(name_or_id: str | None):
-    from .services.terms import find_term
-
     try:
         return find_term(name_or_id)
     except DomainError as e:
-        _fail(str(e.message))
+        fail(str(e.message))
 
 
 def _class(term, name: str) -> SchoolClass:
     school_class = db.session.scalar(sa.select(SchoolClass).where(
         SchoolClass.school_id == term.school_id, SchoolClass.name == name))
     if school_class is None:
-        _fail(f"no class named {name!r} in {term.school.name}")
+        fail(f"no class named {name!r} in {term.school.name}")
     return school_class
 
 
@@ -57,15 +46,13 @@ def _class(term, name: str) -> SchoolClass:
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def xlsx_command(term_name, class_name, out):
     """The term's stored results as a workbook: a summary sheet and a sheet per class."""
-    from .services.reports.xlsx import write_workbook
-
     term = _term(term_name)
     school_class = _class(term, class_name) if class_name else None
     started = time.perf_counter()
     try:
         rows = write_workbook(None, term, str(out), school_class)
     except DomainError as e:
-        _fail(str(e.message))
+        fail(str(e.message))
     click.echo(f"Wrote {rows} students to {out} in {time.perf_counter() - started:.1f} s.")
 
 
@@ -77,10 +64,8 @@ def xlsx_command(term_name, class_name, out):
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def pdf_command(term_name, student_no, class_name, lang, out):
     """Report cards (成长报告单): one student's PDF, or a class's cards as a zip."""
-    from .services.reports import pdf
-
     if bool(student_no) == bool(class_name):
-        _fail("give either --student 学号 or --class NAME")
+        fail("give either --student 学号 or --class NAME")
     term = _term(term_name)
     started = time.perf_counter()
     try:
@@ -88,11 +73,11 @@ def pdf_command(term_name, student_no, class_name, lang, out):
             student = db.session.scalar(sa.select(Student).where(
                 Student.school_id == term.school_id, Student.student_no == student_no))
             if student is None:
-                _fail(f"no student with 学号 {student_no!r}")
+                fail(f"no student with 学号 {student_no!r}")
             out.write_bytes(pdf.student_card(None, term, student, lang))
             count = 1
         else:
             count = pdf.write_cards_zip(None, term, str(out), _class(term, class_name), lang)
     except (DomainError, pdf.CardFontMissing) as e:
-        _fail(str(getattr(e, "message", None) or e))
+        fail(str(getattr(e, "message", None) or e))
     click.echo(f"Wrote {count} card(s) to {out} in {time.perf_counter() - started:.1f} s.")

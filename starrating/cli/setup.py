@@ -1,34 +1,16 @@
-"""Command-line interface: `flask --app starrating <command>`."""
+"""Set-up commands: `create-user` and `seed-demo`."""
 
 from __future__ import annotations
 
 import click
 import sqlalchemy as sa
-from flask import Flask
 
-from .errors import DomainError, ValidationFailed
-from .extensions import db
-from .models import Role, School, Student
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(create_user_command)
-    app.cli.add_command(seed_demo_command)
-    from .rules_cli import rules_cli
-
-    app.cli.add_command(rules_cli)
-    from .ops_cli import register as register_ops
-
-    register_ops(app)
-    from .stars_cli import register as register_stars
-    register_stars(app)
-    from .report_cli import register as register_reports
-    register_reports(app)
-
-
-def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    raise SystemExit(1)
+from ..auth.services import create_user
+from ..demo import DEMO_LOGINS, seed_demo
+from ..errors import DomainError, ValidationFailed
+from ..extensions import db
+from ..models import Role, School, Student
+from .common import fail
 
 
 @click.command("create-user")
@@ -41,40 +23,36 @@ def _fail(message: str) -> None:
               help="School code; may be left out when there is only one school.")
 def create_user_command(username, role, password, name, student_no, school_code):
     """Create a user account (admin, teacher or student)."""
-    from .auth.services import create_user
-
     schools = db.session.scalars(sa.select(School).order_by(School.id)).all()
     school = None
     if school_code:
         school = next((s for s in schools if s.code == school_code), None)
         if school is None:
-            _fail(f"no school with code {school_code!r}")
+            fail(f"no school with code {school_code!r}")
     elif len(schools) == 1:
         school = schools[0]
     elif role != Role.ADMIN.value and schools:
-        _fail("several schools exist: name one with --school CODE")
+        fail("several schools exist: name one with --school CODE")
     student = None
     if role == Role.STUDENT.value:
         if not student_no:
-            _fail("a student account needs --student-no")
+            fail("a student account needs --student-no")
         query = sa.select(Student).where(Student.student_no == student_no)
         if school is not None:
             query = query.where(Student.school_id == school.id)
         student = db.session.scalars(query).first()
         if student is None:
-            _fail(f"no student with 学号 {student_no!r}")
+            fail(f"no student with 学号 {student_no!r}")
         school = school or student.school_class.major.department.school
     try:
         user = create_user(username, password, Role(role), name or (student.name if student else ""),
                            school_id=school.id if school else None,
                            student_id=student.id if student else None)
     except ValidationFailed as e:
-        db.session.rollback()
         problems = "; ".join(f"{k}: {', '.join(str(m) for m in v)}" for k, v in e.errors.items())
-        _fail(problems)
+        fail(problems)
     except DomainError as e:
-        db.session.rollback()
-        _fail(str(e.message))
+        fail(str(e.message))
     db.session.commit()
     click.echo(f"Created {user.role} {user.username!r}.")
 
@@ -82,8 +60,6 @@ def create_user_command(username, role, password, name, student_no, school_code)
 @click.command("seed-demo")
 def seed_demo_command():
     """Create (once) a realistic demo school and print a login for each role."""
-    from .demo import DEMO_LOGINS, seed_demo
-
     created = seed_demo()
     db.session.commit()
     click.echo("Demo school created." if created else "Demo school already present.")

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 
-from .errors import DomainError
-from .extensions import db
+from ..errors import DomainError
+from ..extensions import db
+from ..services.results import compute_term
+from ..services.terms import find_term
+from ..services.workflow import finalize_due
+from .common import fail
 
 stars_cli = AppGroup("stars", help="Compute star results and run the publishing workflow.")
-
-
-def _fail(message) -> None:
-    db.session.rollback()
-    click.echo(f"Error: {message}", err=True)
-    raise SystemExit(1)
 
 
 @stars_cli.command("compute")
@@ -23,14 +20,11 @@ def _fail(message) -> None:
               help="Term name or id (default: the current term).")
 def compute_command(term_name):
     """Compute and store every non-final class's results for the term."""
-    from .services.results import compute_term
-    from .services.terms import find_term
-
     try:
         term = find_term(term_name)
         summary = compute_term(None, term)
     except DomainError as e:
-        _fail(e.message)
+        fail(e.message)
     db.session.commit()
     click.echo(f"{term.name}: {summary.students} students in {len(summary.classes)} classes; "
                f"{summary.inserted} new, {summary.updated} changed, {summary.unchanged} "
@@ -41,12 +35,6 @@ def compute_command(term_name):
 @stars_cli.command("finalize-due")
 def finalize_due_command():
     """Finalize published classes whose notice period has ended with no appeal open."""
-    from .services.workflow import finalize_due
-
     count = finalize_due()
     db.session.commit()
     click.echo(f"{count} classes finalized.")
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(stars_cli)
