@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.guards import admin_required
-from ..extensions import db
 from ..services import dashboard as service
 from . import bp
 
@@ -38,19 +37,23 @@ def _date(name: str) -> date | None:
         return None
 
 
-@bp.route("/audit")
-@admin_required
-def audit():
-    filters = service.AuditFilters(
+def _filters() -> service.AuditFilters:
+    return service.AuditFilters(
         actor_id=request.args.get("actor", type=int),
         action=request.args.get("action") or None,
         object_type=request.args.get("object_type") or None,
         date_from=_date("date_from"), date_to=_date("date_to"),
         student=(request.args.get("student") or "").strip() or None)
-    query = service.audit_query(current_user, filters,
-                                current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, count=True)
+
+
+@bp.route("/audit")
+@admin_required
+def audit():
+    filters = _filters()
+    page = service.audit_page(current_user, filters, request.args.get("page", 1, type=int),
+                              PER_PAGE, current_app.config["BABEL_DEFAULT_TIMEZONE"])
     actors, students = service.audit_names(page.items)
     return render_template("admin/audit.html", page=page, filters=filters, actors=actors,
                            students=students, diff=service.audit_diff,
-                           action_labels=ACTION_LABELS, object_labels=OBJECT_LABELS, choices=service.audit_choices(current_user))
+                           action_labels=ACTION_LABELS, object_labels=OBJECT_LABELS,
+                           choices=service.audit_choices(current_user))

@@ -1,4 +1,5 @@
-"""Forms of the admin pages. Choices are filled by the views (the admin's school only)."""
+"""Forms of the admin pages, and the helpers that build them with the admin's choices
+(services/admin_reads.py: the admin's school only)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -15,7 +17,18 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..models import StudentStatus, TermStatus
+from ..models import (
+    Club,
+    Role,
+    RuleSetVersion,
+    SchoolClass,
+    Student,
+    StudentStatus,
+    Term,
+    TermStatus,
+    User,
+)
+from ..services import admin_reads as reads
 
 TERM_STATUS_LABELS = {
     TermStatus.PLANNING: _l("Planning"),
@@ -126,3 +139,93 @@ class WhatIfForm(FlaskForm):
                                                                "spellcheck": "false"})
     submit = SubmitField(_l("Preview the effect"))
     adopt = SubmitField(_l("Adopt for this term"))
+
+
+EXPORT_KIND_LABELS = {"xlsx": _l("Workbook (Excel)"), "cards": _l("Report cards (PDF, zip)")}
+LANG_LABELS = [("zh", _l("Chinese")), ("en", _l("English"))]
+
+
+class ExportForm(FlaskForm):
+    term_id = HiddenField()
+    kind = SelectField(_l("Export"), choices=list(EXPORT_KIND_LABELS.items()))
+    scope = SelectField(_l("Scope"), choices=[], validate_choice=False)
+    lang = SelectField(_l("Card language"), choices=LANG_LABELS)
+    submit = SubmitField(_l("Start export"))
+
+
+# ---- building the forms with the admin's choices --------------------------------------------
+
+def term_form(actor: User, term: Term | None) -> TermForm:
+    form = TermForm(obj=term)
+    form.rule_version_id.choices = reads.version_choices(actor)
+    if not form.is_submitted() and term is not None:
+        form.rule_version_id.data = str(term.rule_version_id or "")
+        form.status.data = term.status.value
+    return form
+
+
+def department_forms(actor: User) -> tuple[NameForm, MajorForm]:
+    major_form = MajorForm(prefix="major")
+    major_form.department_id.choices = reads.department_choices(actor)
+    return NameForm(prefix="dept"), major_form
+
+
+def class_form(actor: User, school_class: SchoolClass | None = None) -> ClassForm:
+    form = ClassForm(obj=school_class)
+    form.major_id.choices = reads.major_choices(actor)
+    if not form.is_submitted() and school_class is not None:
+        form.major_id.data = str(school_class.major_id)
+    return form
+
+
+def student_form(actor: User, student: Student) -> StudentForm:
+    form = StudentForm(obj=student)
+    form.class_id.choices = reads.class_choices(actor)
+    if not form.is_submitted():
+        form.class_id.data = str(student.class_id)
+        form.gender.data = student.gender.value
+        form.status.data = student.status.value
+    return form
+
+
+def club_form(actor: User, club: Club | None = None, prefix: str = "") -> ClubForm:
+    form = ClubForm(obj=club, prefix=prefix)
+    form.advisor_id.choices = [("", _l("(none)"))] + reads.teacher_choices(actor)
+    if not form.is_submitted() and club is not None:
+        form.advisor_id.data = str(club.advisor_id or "")
+    return form
+
+
+def club_detail_forms(actor: User, club: Club) -> tuple[ClubForm, MembershipForm]:
+    return club_form(actor, club, prefix="club"), MembershipForm(prefix="member")
+
+
+def rule_version_form(versions: list) -> RuleVersionForm:
+    """A new version's form, holding the latest version's text to start from."""
+    form = RuleVersionForm()
+    if not form.is_submitted() and versions:
+        form.source.data = versions[0][0].source
+    return form
+
+
+def what_if_form(actor: User, term: Term | None, version: RuleSetVersion | None) -> WhatIfForm:
+    """The what-if form: the term's terms to choose from; on a first visit the draft is the
+    named version's text, else the term's current rules."""
+    form = WhatIfForm()
+    form.term_id.choices = [(str(t.id), t.name) for t in reads.term_choices(actor)]
+    if form.is_submitted():
+        return form
+    if version is not None:
+        form.source.data = version.source
+    elif term is not None and term.rule_version is not None:
+        form.source.data = term.rule_version.source
+    if term is not None:
+        form.term_id.data = str(term.id)
+    return form
+
+
+def export_form(actor: User, term: Term | None, classes: list) -> ExportForm:
+    form = ExportForm(term_id=term.id if term else "")
+    school = [("school", _l("Whole school"))] if actor.role == Role.ADMIN else []
+    form.scope.choices = school + [(str(c.id), c.name) for c in classes]
+    return form

@@ -8,78 +8,57 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, after_this_request, jsonify, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SubmitField
 
 from ..auth.guards import teacher_required
+from ..boundary import perform
 from ..errors import NotFound
-from ..extensions import db
 from ..jobs import enqueue_export
-from ..models import Role, SchoolClass, Student, Term
+from ..services import admin_reads as reads
 from ..services.reports import jobs as service
-from ..services.reports import pdf
-from ..services.terms import current_term
-from . import bp
-from .common import chosen_term, terms
+from ..services.terms import term_for
+from . import bp, forms
+from .forms import EXPORT_KIND_LABELS as KIND_LABELS
 
 STATUS_LABELS = {"queued": _l("Queued"), "running": _l("Running"), "done": _l("Done"),
                  "failed": _l("Failed")}
-KIND_LABELS = {"xlsx": _l("Workbook (Excel)"), "cards": _l("Report cards (PDF, zip)")}
-LANG_LABELS = [("zh", _l("Chinese")), ("en", _l("English"))]
-SCHOOL = "school"
-
-
-class ExportForm(FlaskForm):
-    term_id = HiddenField()
-    kind = SelectField(_l("Export"), choices=list(KIND_LABELS.items()))
-    scope = SelectField(_l("Scope"), choices=[], validate_choice=False)
-    lang = SelectField(_l("Card language"), choices=LANG_LABELS)
-    submit = SubmitField(_l("Start export"))
-
-
-def _term_of_user(term_id) -> Term:
-    term = db.session.get(Term, int(term_id)) if str(term_id or "").isdigit() else None
-    if term is None or (current_user.school_id is not None
-                        and term.school_id != current_user.school_id):
-        raise NotFound()
-    return term
 
 
 @bp.route("/reports")
 @teacher_required
 def reports():
-    all_terms = terms()
-    term = chosen_term(all_terms)
+    term = term_for(current_user, request.args.get("term"))
     classes = service.exportable_classes(current_user, term)
-    form = ExportForm(term_id=term.id if term else "")
-    form.scope.choices = ([(SCHOOL, _("Whole school"))] if current_user.role == Role.ADMIN
-                          else []) + [(str(c.id), c.name) for c in classes]
-    return render_template("admin/reports.html", term=term, terms=all_terms, form=form,
-                           classes=classes, jobs=service.recent_jobs(current_user),
-                           describe=_describe, status_labels=STATUS_LABELS)
+    return render_template("admin/reports.html", term=term,
+                           terms=reads.term_choices(current_user), classes=classes,
+                           form=forms.export_form(current_user, term, classes),
+                           jobs=service.recent_jobs(current_user), describe=_describe,
+                           status_labels=STATUS_LABELS)
 
 
 @bp.route("/reports/jobs", methods=["POST"])
 @teacher_required
 def start_export():
-    form = ExportForm()
+    form = forms.ExportForm()
     if not form.validate_on_submit():
         abort(400)
-    term = _term_of_user(form.term_id.data)
-    school_class = None
-    if form.scope.data != SCHOOL:
-        school_class = db.session.get(SchoolClass, int(form.scope.data or 0)) or _not_found()
-    job = service.start_export(current_user, form.kind.data, term, school_class,
-                               lang=form.lang.data or "zh")
-    db.session.commit()
-    enqueue_export(job.id)
-    flash(_("Export started. It runs in the background: this page shows its progress."),
-          "success")
-    return redirect(url_for("admin.reports", term=term.id))
+    return perform(lambda: _enqueued(service.start_export_for(
+        current_user, form.kind.data, form.term_id.data, form.scope.data, form.lang.data)),
+        done=_("Export started. It runs in the background: this page shows its progress."),
+        to=lambda job: url_for("admin.reports", term=job.params["term_id"]))
+
+
+def _enqueued(job):
+    """Hand the job to the queue once the request has committed it (the worker must see it)."""
+    @after_this_request
+    def enqueue(response):
+        if response.status_code < 400:
+            enqueue_export(job.id)
+        return response
+    return job
 
 
 @bp.route("/reports/jobs/<int:job_id>.json")
@@ -105,25 +84,12 @@ def download_export(job_id: int):
 @bp.route("/reports/card")
 @login_required
 def student_card():
-    """One card as PDF: ?term=<id>&student_no=<学号> (a student gets their own).
-
-    Without ?term the current term of the user's school."""
-    if request.args.get("term"):
-        term = _term_of_user(request.args.get("term"))
-    else:
-        term = current_term(current_user.school_id) or _not_found()
-    if current_user.role == Role.STUDENT:
-        student = db.session.get(Student, current_user.student_id) or _not_found()
-    else:
-        student = service.find_student(current_user, term, request.args.get("student_no", ""))
-    lang = request.args.get("lang", "zh")
-    data = pdf.student_card(current_user, term, student, lang if lang in pdf.LABELS else "zh")
+    """One card as PDF: ?term=<id> (else the current term)&student_no=<学号>&lang=zh|en."""
+    data, name = service.student_card_for(current_user, request.args.get("term"),
+                                          request.args.get("student_no", ""),
+                                          request.args.get("lang", "zh"))
     return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=pdf.card_file_name(term, student.student_no, student.name))
-
-
-def _not_found():
-    raise NotFound()
+                     download_name=name)
 
 
 def _describe(job) -> str:

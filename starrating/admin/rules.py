@@ -2,20 +2,48 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.guards import admin_required
+from ..boundary import perform, submit
 from ..errors import ValidationFailed
-from ..extensions import db
-from ..models import RuleSet, RuleSetVersion, Term, User
+from ..models import RuleSet, Term
+from ..services import admin_reads as reads
 from ..services import rulesets
-from ..services.setup import locked_term_ids, owned
-from . import bp
-from .common import chosen_term, failed, school_id, terms
-from .forms import RuleSetForm, RuleVersionForm, WhatIfForm
+from ..services.access import owned
+from ..services.terms import term_for
+from . import bp, forms
+from .forms import RuleSetForm
+
+
+class RuleProblems(list):
+    """The rule errors (each with its field path) of a refused save, for the page's own list.
+
+    `checked(run)` wraps a service call: a refusal keeps its rule errors here and leaves the
+    other field errors to the form (the rule errors are not repeated beside the textarea)."""
+
+    def __init__(self, form, read_source=None):
+        super().__init__()
+        self.form = form
+        self.read_source = read_source
+
+    def checked(self, run):
+        def action():
+            try:
+                source = self.form.source.data or ""
+                if self.read_source is not None:
+                    source = self.read_source(self.form)
+                    self.form.source.data = source
+                return run(source)
+            except ValidationFailed as error:
+                self.extend(getattr(error, "rule_errors", []))
+                error.errors.pop("source", None)
+                if self:
+                    error.message = None
+                raise
+        return action
 
 
 def _source(form) -> str:
@@ -26,94 +54,41 @@ def _source(form) -> str:
     return form.source.data or ""
 
 
-def _rule_errors(error: ValidationFailed) -> list:
-    return getattr(error, "rule_errors", [])
-
-
-def _show_rule_errors(form, error: ValidationFailed, source: str | None) -> list:
-    """Rule errors go in their own list (with paths); other field errors on the form."""
-    rule_errors = _rule_errors(error)
-    error.errors.pop("source", None)
-    if source is not None:
-        form.source.data = source
-    if rule_errors:
-        error.message = None
-    failed(form, error)
-    return rule_errors
-
-
 @bp.route("/rules", methods=["GET", "POST"], endpoint="rule_sets")
 @admin_required
 def rule_sets_page():
     form = RuleSetForm()
-    rule_errors = []
-    if form.validate_on_submit():
-        source = None
-        try:
-            source = _source(form)
-            version = rulesets.create_rule_set(current_user, form.name.data, source,
-                                               form.comment.data)
-        except ValidationFailed as e:
-            rule_errors = _show_rule_errors(form, e, source)
-        else:
-            db.session.commit()
-            flash(_("The rules were checked and saved."), "success")
-            return redirect(url_for("admin.rule_set", rule_set_id=version.rule_set_id))
-    rows = db.session.execute(
-        sa.select(RuleSet, sa.func.max(RuleSetVersion.version), sa.func.max(
-            RuleSetVersion.created_at))
-        .join(RuleSetVersion, RuleSetVersion.rule_set_id == RuleSet.id)
-        .where(RuleSet.school_id == school_id())
-        .group_by(RuleSet.id).order_by(RuleSet.name)).all()
-    used = db.session.execute(
-        sa.select(RuleSetVersion.rule_set_id, Term.name, RuleSetVersion.version)
-        .join(Term, Term.rule_version_id == RuleSetVersion.id)
-        .where(Term.school_id == school_id()).order_by(Term.start_date.desc())).all()
-    used_by: dict = {}
-    for rule_set_id, term_name, version in used:
-        used_by.setdefault(rule_set_id, []).append((term_name, version))
-    return render_template("admin/rule_sets.html", rows=rows, used_by=used_by, form=form,
-                           rule_errors=rule_errors)
+    problems = RuleProblems(form, _source)
+    page = lambda: render_template(  # noqa: E731
+        "admin/rule_sets.html", rows=reads.rule_set_rows(current_user), form=form,
+        used_by=reads.rules_used_by(current_user), rule_errors=problems)
+    save = problems.checked(lambda source: rulesets.create_rule_set(
+        current_user, form.name.data, source, form.comment.data))
+    return submit(form, save, page=page, done=_("The rules were checked and saved."),
+                  to=lambda version: url_for("admin.rule_set", rule_set_id=version.rule_set_id))
 
 
 @bp.route("/rules/<int:rule_set_id>", methods=["GET", "POST"])
 @admin_required
 def rule_set(rule_set_id):
     rule_set = owned(current_user, RuleSet, rule_set_id)
-    versions = list(db.session.execute(
-        sa.select(RuleSetVersion, User.display_name)
-        .outerjoin(User, User.id == RuleSetVersion.created_by_id)
-        .where(RuleSetVersion.rule_set_id == rule_set.id)
-        .order_by(RuleSetVersion.version.desc())).all())
-    form = RuleVersionForm()
-    rule_errors = []
-    if request.method == "GET" and versions:
-        form.source.data = versions[0][0].source
-    if form.validate_on_submit():
-        source = None
-        try:
-            source = _source(form)
-            version = rulesets.add_version(current_user, rule_set.id, source,
-                                           form.comment.data)
-        except ValidationFailed as e:
-            rule_errors = _show_rule_errors(form, e, source)
-        else:
-            db.session.commit()
-            flash(_("Version %(v)d was saved.", v=version.version), "success")
-            return redirect(url_for("admin.rule_set", rule_set_id=rule_set.id))
-    school_terms = terms()
-    locked = locked_term_ids(school_id())
-    return render_template("admin/rule_set.html", rule_set=rule_set, versions=versions,
-                           form=form, rule_errors=rule_errors, terms=school_terms,
-                           locked=locked)
+    versions = reads.rule_set_versions(current_user, rule_set)
+    form = forms.rule_version_form(versions)
+    problems = RuleProblems(form, _source)
+    page = lambda: render_template(  # noqa: E731
+        "admin/rule_set.html", rule_set=rule_set, versions=versions, form=form,
+        rule_errors=problems, terms=reads.term_choices(current_user),
+        locked=reads.locked_term_ids(current_user))
+    save = problems.checked(lambda source: rulesets.add_version(
+        current_user, rule_set.id, source, form.comment.data))
+    return submit(form, save, page=page, done=lambda v: _("Version %(v)d was saved.", v=v.version),
+                  to=url_for("admin.rule_set", rule_set_id=rule_set.id))
 
 
 @bp.get("/rules/versions/<int:version_id>.toml")
 @admin_required
 def rule_version_download(version_id):
-    version = db.session.get(RuleSetVersion, version_id)
-    if version is None or version.rule_set.school_id != school_id():
-        return Response(status=404)
+    version = rulesets.version_for(current_user, version_id)
     name = f"rules-{version.rule_set_id}-v{version.version}.toml"
     return Response(version.source, mimetype="application/toml; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -123,50 +98,40 @@ def rule_version_download(version_id):
 @admin_required
 def rule_assign():
     version_id = request.form.get("version_id", type=int)
-    term_id = request.form.get("term_id", type=int)
-    version = db.session.get(RuleSetVersion, version_id) if version_id else None
-    try:
-        rulesets.assign_version(current_user, term_id, version_id)
-    except ValidationFailed as e:
-        db.session.rollback()
-        flash(str(e.message), "error")
-    else:
-        db.session.commit()
-        flash(_("The term now uses these rules."), "success")
-    if version is not None and version.rule_set.school_id == school_id():
-        return redirect(url_for("admin.rule_set", rule_set_id=version.rule_set_id))
-    return redirect(url_for("admin.rule_sets"))
+    version = reads.school_version(current_user, version_id)
+    to = (url_for("admin.rule_set", rule_set_id=version.rule_set_id) if version is not None
+          else url_for("admin.rule_sets"))
+    return perform(lambda: rulesets.assign_version(
+        current_user, request.form.get("term_id", type=int), version_id),
+        done=_("The term now uses these rules."), to=to)
 
 
 @bp.route("/what-if", methods=["GET", "POST"])
 @admin_required
 def what_if():
-    all_terms = terms()
-    form = WhatIfForm()
-    form.term_id.choices = [(str(t.id), t.name) for t in all_terms]
-    result, rule_errors, term = None, [], None
-    if request.method == "GET":
-        term = chosen_term(all_terms)
-        version_id = request.args.get("version", type=int)
-        version = db.session.get(RuleSetVersion, version_id) if version_id else None
-        if version is not None and version.rule_set.school_id == school_id():
-            form.source.data = version.source
-        elif term is not None and term.rule_version is not None:
-            form.source.data = term.rule_version.source
-        if term is not None:
-            form.term_id.data = str(term.id)
-    elif form.validate_on_submit():
-        term = owned(current_user, Term, int(form.term_id.data)
-                     if (form.term_id.data or "").isdigit() else None)
-        try:
-            if form.adopt.data:
-                version = rulesets.adopt_draft(current_user, term.id, form.source.data,
-                                               _("Adopted after a what-if preview"))
-                db.session.commit()
-                flash(_("The term now uses these rules."), "success")
-                return redirect(url_for("admin.rule_set", rule_set_id=version.rule_set_id))
-            result = rulesets.what_if(current_user, term.id, form.source.data)
-        except ValidationFailed as e:
-            rule_errors = _show_rule_errors(form, e, None)
+    term = _chosen_term() if request.method == "GET" else None
+    form = forms.what_if_form(current_user, term, reads.school_version(
+        current_user, request.args.get("version", type=int)))
+    if not form.validate_on_submit():
+        return _what_if_page(form, term)
+    term = owned(current_user, Term, int(form.term_id.data)
+                 if (form.term_id.data or "").isdigit() else None)
+    problems = RuleProblems(form)
+    if form.adopt.data:
+        return perform(problems.checked(lambda source: rulesets.adopt_draft(
+            current_user, term.id, source, _("Adopted after a what-if preview"))),
+            form=form, page=lambda: _what_if_page(form, term, problems=problems),
+            done=_("The term now uses these rules."),
+            to=lambda version: url_for("admin.rule_set", rule_set_id=version.rule_set_id))
+    return perform(problems.checked(lambda source: _what_if_page(
+        form, term, rulesets.what_if(current_user, term.id, source))),
+        form=form, page=lambda: _what_if_page(form, term, problems=problems))
+
+
+def _chosen_term():
+    return term_for(current_user, request.args.get("term"))
+
+
+def _what_if_page(form, term, result=None, problems=()):
     return render_template("admin/what_if.html", form=form, result=result, term=term,
-                           rule_errors=rule_errors)
+                           rule_errors=problems)

@@ -152,3 +152,17 @@ def create_user(username: str, password: str, role: Role, display_name: str, *,
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def end_all_login_sessions(user: User) -> None:
+    """Sign the user out everywhere: call it whenever their right to log in ends
+    (deactivated, a student no longer enrolled), so no old cookie comes back later."""
+    end_login_sessions_of([user.id])
+    user.current_login_session = None
+
+
+def end_login_sessions_of(user_ids) -> None:
+    """`end_all_login_sessions` for many users at once (e.g. a roster import)."""
+    ids = list(user_ids)
+    if ids:
+        db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id.in_(ids)))

@@ -24,8 +24,8 @@ from ..models import (
     User,
     utcnow,
 )
+from .access import admin_school as school_of
 from .scoring import evaluate_term, term_rules
-from .setup import school_of
 
 IDLE_DAYS = 30
 
@@ -202,6 +202,13 @@ def audit_query(actor: User, filters: AuditFilters, tz: str = "Asia/Shanghai") -
             Student.student_no == text, Student.name.like(like)))
         query = query.where(AuditLog.student_id.in_(ids))
     return query.order_by(AuditLog.at.desc(), AuditLog.id.desc())
+
+
+def audit_page(actor: User, filters: AuditFilters, page: int, per_page: int,
+               tz: str = "Asia/Shanghai"):
+    """One page of `audit_query`, with the total count."""
+    return db.paginate(audit_query(actor, filters, tz), page=page, per_page=per_page,
+                       max_per_page=per_page, count=True)
 
 
 def audit_choices(actor: User) -> dict:

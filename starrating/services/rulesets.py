@@ -14,12 +14,14 @@ from flask_babel import lazy_gettext as _l
 
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..models import RuleSet, RuleSetVersion, Term, User
+from ..models import RuleSet, RuleSetVersion, SchoolClass, Student, Term, User
 from ..rules import RuleError, RuleValidationError, load_rules
 from ..rules import RuleSet as Rules
 from . import audit
+from .access import admin_school as school_of
+from .access import owned
+from .class_state import ensure_rules_changeable
 from .scoring import evaluate_term, rules_from_version, term_rules
-from .setup import ensure_rules_changeable, owned, school_of
 
 MAX_SOURCE_CHARS = 200_000
 
@@ -108,6 +110,11 @@ def _add_version(actor, rule_set, source, comment, number) -> RuleSetVersion:
     return version
 
 
+def version_for(actor: User, version_id: int) -> RuleSetVersion:
+    """A rule version of the admin's school (NotFound otherwise)."""
+    return owned(actor, RuleSetVersion, version_id)
+
+
 def assign_version(actor: User, term_id: int, version_id: int) -> Term:
     """Make the term use this version (refused once a class is published or final)."""
     term = owned(actor, Term, term_id)
@@ -174,8 +181,6 @@ def what_if(actor: User, term_id: int, source: str) -> WhatIf:
     max_stars = max(draft.max_stars, current.max_stars if current else 0)
     dims = [(d.key, d.name) for d in (current.dimensions if current else [])]
     dims += [(d.key, d.name) for d in draft.dimensions if d.key not in dict(dims)]
-    from ..models import SchoolClass, Student
-
     names = {}
     if after:
         names = {sid: (no, name, cname) for sid, no, name, cname in db.session.execute(

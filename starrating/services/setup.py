@@ -2,7 +2,8 @@
 class teachers (班主任) per term and club memberships.
 
 Every function takes the acting admin, checks that the object belongs to the admin's
-school, validates, flushes and records an audit row. Nothing here commits. Deleting
+school (services/access.py), validates, flushes and records an audit row
+(`audit.recorded`). Nothing here commits. Deleting
 something other rows depend on is refused with a message (or offered as deactivation),
 so no row is ever orphaned.
 """
@@ -14,18 +15,22 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from ..auth.services import (
+    create_user,
+    end_all_login_sessions,
+    generate_initial_password,
+    reset_password,
+)
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..models import (
     ClassAssignment,
-    ClassState,
     ClassTermStatus,
     Club,
     ClubMembership,
     Department,
     Entry,
     Gender,
-    LoginSession,
     Major,
     Role,
     RuleSetVersion,
@@ -38,36 +43,15 @@ from ..models import (
     User,
 )
 from . import audit
+from .access import admin_school, owned
+from .class_state import ensure_rules_changeable
+from .scoring import rules_from_version
 
 NOTICE_DAYS_MAX = 30
 
-
-# ---- ownership -------------------------------------------------------------------------
-
-def school_of(actor: User) -> int:
-    """The admin's school; a city-wide admin (no school) cannot set up a school here."""
-    if actor is None or not actor.is_admin:
-        raise PermissionDenied()
-    if actor.school_id is None:
-        raise PermissionDenied(_l("Sign in as an administrator of a school to change it."))
-    return actor.school_id
-
-
-def owned(actor: User, model, object_id, school_attr: str = "school_id"):
-    """The row with this id if it belongs to the actor's school, else NotFound."""
-    school_id = school_of(actor)
-    obj = db.session.get(model, object_id) if object_id is not None else None
-    if obj is None:
-        raise NotFound()
-    if model is Major:
-        owner = obj.department.school_id
-    elif model is ClubMembership:
-        owner = obj.club.school_id
-    else:
-        owner = getattr(obj, school_attr)
-    if owner != school_id:
-        raise NotFound()  # another school's row: do not reveal that it exists
-    return obj
+# The admin's school (kept under this name for the other services that import it).
+school_of = admin_school
+__all__ = ["ensure_rules_changeable", "owned", "school_of"]
 
 
 def _text(value, field: str, errors: dict, max_len: int = 80, required: bool = True) -> str:
@@ -90,35 +74,9 @@ def _exists(query) -> bool:
 
 # ---- terms -------------------------------------------------------------------------------
 
-def rules_locked(term: Term) -> bool:
-    """True when some class of the term is published or final (the rules are then fixed)."""
-    return _exists(sa.select(ClassTermStatus.id).where(
-        ClassTermStatus.term_id == term.id,
-        ClassTermStatus.state.in_([ClassState.PUBLISHED, ClassState.FINAL])))
-
-
-def locked_term_ids(school_id: int) -> set[int]:
-    """Terms of the school whose rules are fixed (a class published or final), in one query."""
-    return set(db.session.scalars(
-        sa.select(ClassTermStatus.term_id).join(Term, Term.id == ClassTermStatus.term_id)
-        .where(Term.school_id == school_id,
-               ClassTermStatus.state.in_([ClassState.PUBLISHED, ClassState.FINAL]))
-        .distinct()))
-
-
-def ensure_rules_changeable(term: Term) -> None:
-    """Refuse to change a term's rules once any class is published or final."""
-    from . import workflow
-
-    check = getattr(workflow, "ensure_rules_changeable", None)
-    if check is not None:
-        check(term)
-        return
-    if rules_locked(term):
-        raise ValidationFailed(
-            _l("The rules of this term cannot change: some classes are already published "
-               "or final."),
-            errors={"rule_version_id": [_l("Some classes of this term are published or final.")]})
+def term_for_edit(actor: User, term_id: int | None) -> Term | None:
+    """The school's term to edit, or None for a new one."""
+    return owned(actor, Term, term_id) if term_id else None
 
 
 def _term_values(actor: User, data: dict, term: Term | None) -> dict:
@@ -150,8 +108,6 @@ def _term_values(actor: User, data: dict, term: Term | None) -> dict:
             version = None
     club_indicator = (data.get("club_indicator") or "").strip() or None
     if club_indicator and version is not None:
-        from .scoring import rules_from_version
-
         try:
             rules_from_version(version).indicator(club_indicator)
         except KeyError:
@@ -168,26 +124,28 @@ def _term_values(actor: User, data: dict, term: Term | None) -> dict:
             "club_indicator": club_indicator}
 
 
+def save_term(actor: User, term: Term | None, data: dict) -> Term:
+    """Create a term (term None) or change one."""
+    return create_term(actor, data) if term is None else update_term(actor, term, data)
+
+
 def create_term(actor: User, data: dict) -> Term:
     values = _term_values(actor, data, None)
-    term = Term(school_id=actor.school_id, **values)
+    term = Term(school_id=admin_school(actor), **values)
     db.session.add(term)
     db.session.flush()
-    audit.record(actor, "create", term, after=audit.snapshot(term), term_id=term.id)
+    audit.change(actor, "create", term, term_id=term.id)
     return term
 
 
 def update_term(actor: User, term: Term, data: dict) -> Term:
     owned(actor, Term, term.id)
     values = _term_values(actor, data, term)
-    before = audit.snapshot(term)
     if values["rule_version_id"] != term.rule_version_id:
         ensure_rules_changeable(term)
-    for key, value in values.items():
-        setattr(term, key, value)
-    db.session.flush()
-    audit.record(actor, "update", term, before=before, after=audit.snapshot(term),
-                 term_id=term.id)
+    with audit.recorded(actor, "update", term, term_id=term.id):
+        for key, value in values.items():
+            setattr(term, key, value)
     return term
 
 
@@ -202,26 +160,27 @@ def save_department(actor: User, name: str, department: Department | None = None
             Department.id != (department.id if department else -1))):
         errors.setdefault("name", []).append(_l("A department with this name exists."))
     _check(errors)
-    before = audit.snapshot(department) if department else None
     if department is None:
         department = Department(school_id=school_id, name=name)
         db.session.add(department)
-    else:
-        owned(actor, Department, department.id)
+        audit.change(actor, "create", department)
+        return department
+    owned(actor, Department, department.id)
+    with audit.recorded(actor, "update", department):
         department.name = name
-    db.session.flush()
-    audit.record(actor, "update" if before else "create", department, before=before,
-                 after=audit.snapshot(department))
     return department
+
+
+def rename_department(actor: User, department_id: int, name: str) -> Department:
+    return save_department(actor, name, owned(actor, Department, department_id))
 
 
 def delete_department(actor: User, department_id: int) -> None:
     department = owned(actor, Department, department_id)
     if _exists(sa.select(Major.id).where(Major.department_id == department.id)):
         raise ValidationFailed(_l("Remove or move the majors of this department first."))
-    audit.record(actor, "delete", department, before=audit.snapshot(department))
-    db.session.delete(department)
-    db.session.flush()
+    with audit.recorded(actor, "delete", department):
+        db.session.delete(department)
 
 
 def save_major(actor: User, department_id, name: str, major: Major | None = None) -> Major:
@@ -237,26 +196,28 @@ def save_major(actor: User, department_id, name: str, major: Major | None = None
             Major.id != (major.id if major else -1))):
         errors.setdefault("name", []).append(_l("This department already has this major."))
     _check(errors)
-    before = audit.snapshot(major) if major else None
     if major is None:
         major = Major(department_id=department.id, name=name)
         db.session.add(major)
-    else:
-        owned(actor, Major, major.id)
+        audit.change(actor, "create", major)
+        return major
+    owned(actor, Major, major.id)
+    with audit.recorded(actor, "update", major):
         major.name, major.department_id = name, department.id
-    db.session.flush()
-    audit.record(actor, "update" if before else "create", major, before=before,
-                 after=audit.snapshot(major))
     return major
+
+
+def rename_major(actor: User, major_id: int, name: str) -> Major:
+    major = owned(actor, Major, major_id)
+    return save_major(actor, major.department_id, name, major)
 
 
 def delete_major(actor: User, major_id: int) -> None:
     major = owned(actor, Major, major_id)
     if _exists(sa.select(SchoolClass.id).where(SchoolClass.major_id == major.id)):
         raise ValidationFailed(_l("This major still has classes: move or remove them first."))
-    audit.record(actor, "delete", major, before=audit.snapshot(major))
-    db.session.delete(major)
-    db.session.flush()
+    with audit.recorded(actor, "delete", major):
+        db.session.delete(major)
 
 
 # ---- classes ---------------------------------------------------------------------------------
@@ -278,17 +239,15 @@ def save_class(actor: User, data: dict, school_class: SchoolClass | None = None)
             SchoolClass.id != (school_class.id if school_class else -1))):
         errors.setdefault("name", []).append(_l("A class with this name exists."))
     _check(errors)
-    before = audit.snapshot(school_class) if school_class else None
     if school_class is None:
         school_class = SchoolClass(school_id=school_id, name=name, grade=int(grade),
                                    major_id=major.id)
         db.session.add(school_class)
-    else:
-        owned(actor, SchoolClass, school_class.id)
+        audit.change(actor, "create", school_class)
+        return school_class
+    owned(actor, SchoolClass, school_class.id)
+    with audit.recorded(actor, "update", school_class):
         school_class.name, school_class.grade, school_class.major_id = name, int(grade), major.id
-    db.session.flush()
-    audit.record(actor, "update" if before else "create", school_class, before=before,
-                 after=audit.snapshot(school_class))
     return school_class
 
 
@@ -302,9 +261,8 @@ def delete_class(actor: User, class_id: int) -> None:
         raise ValidationFailed(_l("This class has results in past terms and is kept."))
     db.session.execute(sa.delete(ClassAssignment).where(
         ClassAssignment.class_id == school_class.id))
-    audit.record(actor, "delete", school_class, before=audit.snapshot(school_class))
-    db.session.delete(school_class)
-    db.session.flush()
+    with audit.recorded(actor, "delete", school_class):
+        db.session.delete(school_class)
 
 
 def set_class_teacher(actor: User, term_id: int, class_id: int, teacher_id) -> None:
@@ -323,21 +281,33 @@ def set_class_teacher(actor: User, term_id: int, class_id: int, teacher_id) -> N
                                    errors={"teacher_id": [_l("Choose an active teacher.")]})
     row = db.session.scalar(sa.select(ClassAssignment).where(
         ClassAssignment.term_id == term.id, ClassAssignment.class_id == school_class.id))
-    before = audit.snapshot(row) if row else None
-    if teacher is None:
-        if row is not None:
-            db.session.delete(row)
-            audit.record(actor, "delete", row, before=before, term_id=term.id)
-        db.session.flush()
+    if row is None and teacher is None:
         return
     if row is None:
         row = ClassAssignment(term_id=term.id, class_id=school_class.id, teacher_id=teacher.id)
         db.session.add(row)
-    else:
-        row.teacher_id = teacher.id
-    db.session.flush()
-    audit.record(actor, "update" if before else "create", row, before=before,
-                 after=audit.snapshot(row), term_id=term.id)
+        audit.change(actor, "create", row, term_id=term.id, school_id=term.school_id)
+        return
+    with audit.recorded(actor, "delete" if teacher is None else "update", row,
+                        term_id=term.id, school_id=term.school_id):
+        if teacher is None:
+            db.session.delete(row)
+        else:
+            row.teacher_id = teacher.id
+
+
+def set_class_teachers(actor: User, term_id: int | None, choices) -> None:
+    """Save the class teacher of every class posted as `teacher_<class id>` (one message
+    for the whole form when one is refused)."""
+    for key, value in choices.items():
+        if not key.startswith("teacher_"):
+            continue
+        if not key[8:].isdigit():
+            raise ValidationFailed(_l("Choose an active teacher."))
+        try:
+            set_class_teacher(actor, term_id, int(key[8:]), value or None)
+        except ValidationFailed as error:
+            raise ValidationFailed(error.message) from error
 
 
 def copy_class_teachers(actor: User, from_term_id: int, to_term_id: int) -> int:
@@ -355,6 +325,7 @@ def copy_class_teachers(actor: User, from_term_id: int, to_term_id: int) -> int:
     if new:
         db.session.execute(sa.insert(ClassAssignment), new)
         audit.record(actor, "copy", object_type="class_assignment", term_id=target.id,
+                     school_id=target.school_id,
                      after={"from_term_id": source.id, "count": len(new)})
     db.session.flush()
     return len(new)
@@ -410,24 +381,27 @@ def update_student(actor: User, student_id: int, data: dict) -> Student:
             and _exists(sa.select(User.id).where(User.username == student_no))):
         errors.setdefault("student_no", []).append(_l("This username is taken."))
     _check(errors)
-    before = audit.snapshot(student)
-    student.name, student.student_no, student.gender = name, student_no, gender
-    student.status, student.class_id = status, school_class.id
-    if account is not None:
-        account.username, account.display_name = student_no, name
-        account.active = status == StudentStatus.ACTIVE
-    db.session.flush()
-    audit.record(actor, "update", student, before=before, after=audit.snapshot(student),
-                 student_id=student.id)
+    with audit.recorded(actor, "update", student, student_id=student.id):
+        student.name, student.student_no, student.gender = name, student_no, gender
+        student.status, student.class_id = status, school_class.id
+        if account is not None:
+            account.username, account.display_name = student_no, name
+            set_may_log_in(account, status == StudentStatus.ACTIVE)
     return student
+
+
+def set_may_log_in(user: User, active: bool) -> None:
+    """Give or take the right to log in; taking it ends every login session of the user
+    (so an old cookie does not come back when the right is given again)."""
+    user.active = active
+    if not active:
+        end_all_login_sessions(user)
 
 
 # ---- teachers --------------------------------------------------------------------------------
 
 def create_teacher(actor: User, username: str, display_name: str) -> tuple[User, str]:
     """A teacher account with a random initial password, returned once to show the admin."""
-    from ..auth.services import create_user, generate_initial_password
-
     school_id = school_of(actor)
     errors: dict = {}
     display_name = _text(display_name, "display_name", errors)
@@ -435,14 +409,11 @@ def create_teacher(actor: User, username: str, display_name: str) -> tuple[User,
     password = generate_initial_password()
     user = create_user(username, password, Role.TEACHER, display_name, school_id=school_id)
     user.must_change_password = True
-    db.session.flush()
-    audit.record(actor, "create", user, after=audit.snapshot(user))
+    audit.change(actor, "create", user)
     return user, password
 
 
 def reset_teacher_password(actor: User, user_id: int) -> tuple[User, str]:
-    from ..auth.services import reset_password
-
     user = owned(actor, User, user_id)
     if user.role == Role.ADMIN:
         raise PermissionDenied()
@@ -455,25 +426,8 @@ def set_user_active(actor: User, user_id: int, active: bool) -> User:
     user = owned(actor, User, user_id)
     if user.id == actor.id or user.role == Role.ADMIN:
         raise ValidationFailed(_l("You cannot deactivate an administrator here."))
-    before = audit.snapshot(user)
-    user.active = active
-    if not active:
-        db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id == user.id))
-    db.session.flush()
-    audit.record(actor, "activate" if active else "deactivate", user, before=before,
-                 after=audit.snapshot(user))
-    return user
-
-
-def update_teacher(actor: User, user_id: int, display_name: str) -> User:
-    user = owned(actor, User, user_id)
-    errors: dict = {}
-    display_name = _text(display_name, "display_name", errors)
-    _check(errors)
-    before = audit.snapshot(user)
-    user.display_name = display_name
-    db.session.flush()
-    audit.record(actor, "update", user, before=before, after=audit.snapshot(user))
+    with audit.recorded(actor, "activate" if active else "deactivate", user):
+        set_may_log_in(user, active)
     return user
 
 
@@ -497,17 +451,14 @@ def save_club(actor: User, data: dict, club: Club | None = None) -> Club:
             Club.id != (club.id if club else -1))):
         errors.setdefault("name", []).append(_l("A club with this name exists."))
     _check(errors)
-    before = audit.snapshot(club) if club else None
     if club is None:
         club = Club(school_id=school_id)
         db.session.add(club)
     else:
         owned(actor, Club, club.id)
-    club.name, club.description = name, description
-    club.advisor_id = int(advisor_id) if advisor_id else None
-    db.session.flush()
-    audit.record(actor, "update" if before else "create", club, before=before,
-                 after=audit.snapshot(club))
+    with audit.recorded(actor, "update" if club.id else "create", club):
+        club.name, club.description = name, description
+        club.advisor_id = int(advisor_id) if advisor_id else None
     return club
 
 
@@ -515,9 +466,8 @@ def delete_club(actor: User, club_id: int) -> None:
     club = owned(actor, Club, club_id)
     if _exists(sa.select(ClubMembership.id).where(ClubMembership.club_id == club.id)):
         raise ValidationFailed(_l("This club has members in some term and is kept."))
-    audit.record(actor, "delete", club, before=audit.snapshot(club))
-    db.session.delete(club)
-    db.session.flush()
+    with audit.recorded(actor, "delete", club):
+        db.session.delete(club)
 
 
 def _student_by_no(school_id: int, student_no: str) -> Student | None:
@@ -546,9 +496,16 @@ def add_membership(actor: User, club_id: int, term_id: int, student_no: str, rol
     membership = ClubMembership(club_id=club.id, term_id=term.id, student_id=student.id,
                                 role=role, joined_on=joined_on)
     db.session.add(membership)
-    db.session.flush()
-    audit.record(actor, "create", membership, after=audit.snapshot(membership))
+    audit.change(actor, "create", membership, school_id=club.school_id)
     return membership
+
+
+def add_member(actor: User, club: Club, term: Term | None, data: dict) -> ClubMembership:
+    """Add a member from the club page's form (student_no, role, joined_on)."""
+    if term is None:
+        raise NotFound()
+    return add_membership(actor, club.id, term.id, data.get("student_no"),
+                          data.get("role") or "", data.get("joined_on"))
 
 
 def end_membership(actor: User, membership_id: int, left_on: date | None) -> ClubMembership:
@@ -558,11 +515,18 @@ def end_membership(actor: User, membership_id: int, left_on: date | None) -> Clu
     if left_on is not None and not membership.joined_on <= left_on <= term.end_date:
         raise ValidationFailed(_l("The leaving date must be between joining and the term's end."),
                                errors={"left_on": [_l("Between joining and the term's end.")]})
-    before = audit.snapshot(membership)
-    membership.left_on = left_on
-    db.session.flush()
-    audit.record(actor, "update", membership, before=before, after=audit.snapshot(membership))
+    with audit.recorded(actor, "update", membership):
+        membership.left_on = left_on
     return membership
+
+
+def leave_club(actor: User, membership_id: int, left_on: str) -> ClubMembership:
+    """`end_membership` with the date as typed (ISO; empty: still a member)."""
+    try:
+        day = date.fromisoformat(left_on) if left_on else None
+    except ValueError as error:
+        raise ValidationFailed(_l("Enter a date.")) from error
+    return end_membership(actor, membership_id, day)
 
 
 def remove_membership(actor: User, membership_id: int) -> None:
@@ -571,6 +535,5 @@ def remove_membership(actor: User, membership_id: int) -> None:
     if _exists(sa.select(Entry.id).where(Entry.club_membership_id == membership.id)):
         raise ValidationFailed(_l("Records refer to this membership: set a leaving date "
                                   "instead."))
-    audit.record(actor, "delete", membership, before=audit.snapshot(membership))
-    db.session.delete(membership)
-    db.session.flush()
+    with audit.recorded(actor, "delete", membership):
+        db.session.delete(membership)

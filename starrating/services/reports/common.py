@@ -1,12 +1,12 @@
-"""What every export needs: who may export what, the term's dimensions, file names."""
+"""What every export needs: the term's dimensions, file names. (Who may export what is in
+services/access.py: `ensure_term_export`, `ensure_class_export`.)"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...errors import NotFound, PermissionDenied
-from ...models import Role, SchoolClass, Term, User
-from ...services.access import ensure_class_access, same_school
+from ...errors import NotFound
+from ...models import Term
 from ...services.scoring import term_rules
 
 
@@ -24,24 +24,6 @@ def dimensions_of(term: Term) -> tuple[list[DimensionInfo], int]:
         raise NotFound("the term has no rule set")
     return ([DimensionInfo(d.key, d.name, float(d.max)) for d in rules.dimensions],
             rules.max_stars)
-
-
-def ensure_term_export(actor: User | None, term: Term) -> None:
-    """School-wide exports: administrators of the term's school (None: the command line)."""
-    if actor is None:
-        return
-    if actor.role == Role.ADMIN and same_school(actor, term.school_id):
-        return
-    raise PermissionDenied()
-
-
-def ensure_class_export(actor: User | None, term: Term, school_class: SchoolClass) -> None:
-    """A class's exports: admins of the school, or its class teacher in the term."""
-    if school_class.school_id != term.school_id:
-        raise NotFound()
-    if actor is None:
-        return
-    ensure_class_access(actor, school_class, term)
 
 
 def safe_file_part(text: str) -> str:

@@ -2,11 +2,13 @@
 
 The work itself runs on the queue (starrating/jobs.py): `start_export` only records an
 ExportJob; `execute` writes the file and reports progress through a callback (the queue
-task commits it). Files live under <files>/exports/, never under static/.
+task commits it). Files live under <files>/exports/, never under static/. A full disk ends
+the job with a message in its creator's language and leaves no partial file behind.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from collections.abc import Callable
@@ -14,13 +16,22 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
-from ...errors import NotFound, PermissionDenied, ValidationFailed
+from ...errors import DomainError, NotFound, ValidationFailed
 from ...extensions import db
-from ...models import ExportJob, Role, SchoolClass, Term, User
-from ..access import same_school
+from ...models import ExportJob, Role, SchoolClass, Student, Term, User
+from ..access import (
+    ensure_class_export,
+    ensure_export_job_access,
+    ensure_term_export,
+    same_school,
+    teacher_class_ids,
+)
+from ..terms import term_for
 from . import pdf, xlsx
-from .common import ensure_class_export, ensure_term_export, safe_file_part
+from .common import safe_file_part
 
 KINDS = ("xlsx", "cards")
 SUFFIX = {"xlsx": ".xlsx", "cards": ".zip"}
@@ -30,6 +41,15 @@ MIMETYPES = {
     ".pdf": "application/pdf",
 }
 RECENT_JOBS = 20
+SCHOOL_SCOPE = "school"
+DISK_FULL = _l("The server's disk is full, so the export could not be written; nothing was "
+               "kept. Ask the system administrator to free space, then start the export again.")
+
+
+class ExportFailed(DomainError):
+    """An export could not be written; `message` is already in its reader's language."""
+
+    status = 507
 
 
 def exports_dir() -> Path:
@@ -59,17 +79,25 @@ def start_export(actor: User | None, kind: str, term: Term,
     return job
 
 
+def start_export_for(actor: User, kind: str, term_id, scope: str, lang: str) -> ExportJob:
+    """`start_export` from the reports form: a term id, and "school" or a class id."""
+    term = term_for(actor, term_id or "-")
+    school_class = None
+    if scope != SCHOOL_SCOPE:
+        class_id = int(scope) if str(scope or "").isdigit() else 0
+        school_class = db.session.get(SchoolClass, class_id)
+        if school_class is None:
+            raise NotFound()
+    return start_export(actor, kind, term, school_class, lang=lang or "zh")
+
+
 def get_job(actor: User, job_id: int) -> ExportJob:
     """A job its creator, or an admin of its school, may see."""
     job = db.session.get(ExportJob, job_id)
     if job is None:
         raise NotFound()
-    if job.created_by_id == actor.id:
-        return job
-    if actor.role == Role.ADMIN and job.school_id is not None and same_school(actor,
-                                                                               job.school_id):
-        return job
-    raise PermissionDenied()
+    ensure_export_job_access(actor, job)
+    return job
 
 
 def recent_jobs(actor: User) -> list[ExportJob]:
@@ -124,9 +152,10 @@ def execute(job: ExportJob, progress: Callable[[int, int], None]) -> str:
     term, school_class = job_scope(job)
     actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
     name = f"{job.id}-{secrets.token_hex(8)}{SUFFIX[job.kind]}"
-    final = exports_dir() / name
-    partial = final.with_suffix(final.suffix + ".part")
+    partial = None
     try:
+        final = exports_dir() / name
+        partial = final.with_suffix(final.suffix + ".part")
         if job.kind == "xlsx":
             total = xlsx.count_results(term, school_class)
             progress(0, total)
@@ -137,9 +166,35 @@ def execute(job: ExportJob, progress: Callable[[int, int], None]) -> str:
             pdf.write_cards_zip(actor, term, str(partial), school_class,
                                 lang=job.params.get("lang", "zh"), progress=progress)
         os.replace(partial, final)
+    except Exception as error:
+        if _disk_full(error):
+            raise ExportFailed(in_language_of(actor, DISK_FULL)) from error
+        raise
     finally:
-        partial.unlink(missing_ok=True)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
     return name
+
+
+def _disk_full(error: BaseException | None) -> bool:
+    """True when the error, or one it was raised from, is "no space left on device"."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def in_language_of(user: User | None, message) -> str:
+    """The message rendered in the user's chosen language (the school's default if none):
+    a job's message is read later by the person who started it, not in this request."""
+    languages = current_app.config["LANGUAGES"]
+    locale = user.locale if user is not None and user.locale in languages else \
+        current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        return str(message)
 
 
 def exportable_classes(actor: User, term: Term | None) -> list[SchoolClass]:
@@ -151,8 +206,6 @@ def exportable_classes(actor: User, term: Term | None) -> list[SchoolClass]:
     if actor.role == Role.ADMIN and same_school(actor, term.school_id):
         return list(db.session.scalars(query))
     if actor.role == Role.TEACHER:
-        from ..access import teacher_class_ids
-
         ids = teacher_class_ids(actor, term)
         return [c for c in db.session.scalars(query.where(SchoolClass.id.in_(ids)))] if ids else []
     return []
@@ -160,10 +213,22 @@ def exportable_classes(actor: User, term: Term | None) -> list[SchoolClass]:
 
 def find_student(actor: User, term: Term, student_no: str):
     """The term school's student with this 学号 (access is checked by the card itself)."""
-    from ...models import Student
-
     student = db.session.scalar(sa.select(Student).where(
         Student.school_id == term.school_id, Student.student_no == student_no.strip()))
     if student is None:
         raise NotFound()
     return student
+
+
+def student_card_for(actor: User, term_id, student_no: str, lang: str) -> tuple[bytes, str]:
+    """One report card as (PDF bytes, file name): ?term (else the current term), the
+    student by 学号 (a student always gets their own), in `lang` (zh unless en)."""
+    term = term_for(actor, term_id, required=True)
+    if actor.role == Role.STUDENT:
+        student = db.session.get(Student, actor.student_id) if actor.student_id else None
+        if student is None:
+            raise NotFound()
+    else:
+        student = find_student(actor, term, student_no or "")
+    data = pdf.student_card(actor, term, student, lang if lang in pdf.LABELS else "zh")
+    return data, pdf.card_file_name(term, student.student_no, student.name)

@@ -45,9 +45,9 @@ from ...models import (
     User,
     from_cents,
 )
-from ...services.access import ensure_student_access
 from ...services.scoring import term_rules
-from .common import ensure_class_export, ensure_term_export, safe_file_part
+from ..access import ensure_class_export, ensure_student_access, ensure_term_export
+from .common import safe_file_part
 
 CARD_FONT_FAMILY = "WenQuanYi Zen Hei"
 # Characters the card font must have: common rare name characters (㛃 is in Extension A).
@@ -108,6 +108,8 @@ def card_font() -> Path:
 @lru_cache(maxsize=4)
 def font_codepoints(path: Path) -> frozenset[int]:
     """Code points the font (face 0 of a collection) has glyphs for."""
+    # Imported here: fontTools and WeasyPrint take seconds to import and are needed only
+    # when a card is rendered, never by the web pages or the other commands.
     from fontTools.ttLib import TTCollection, TTFont
 
     if path.suffix.lower() in (".ttc", ".otc"):

@@ -19,7 +19,8 @@ import xlsxwriter
 
 from ...extensions import db
 from ...models import SchoolClass, StarResult, Student, Term, User
-from .common import DimensionInfo, dimensions_of, ensure_class_export, ensure_term_export
+from ..access import ensure_class_export, ensure_term_export
+from .common import DimensionInfo, dimensions_of
 
 WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False,
                     "strings_to_urls": False, "strings_to_numbers": False}
