@@ -91,14 +91,18 @@ Target = str | Callable[[Result], str] | None
 
 
 def perform(action: Callable[[], Result], *, form=None, page: Callable[[], Any] | None = None,
-            done: Message = None, to: Target = None, category: str = "success"):
-    """Run one service call at the boundary; see the module docstring."""
+            done: Message = None, to: Target = None, category: str = "success",
+            refusal: Callable[[DomainError], Any] | None = None):
+    """Run one service call at the boundary; see the module docstring. `refusal(error)`, if
+    given, answers a refusal below 403 instead (after the rollback; never committed)."""
     try:
         result = action()
     except DomainError as error:
         refused()
         if error.status in (403, 404):
             raise
+        if refusal is not None:
+            return refusal(error)
         return _refusal(error, form, page, to)
     if done is not None:
         flash(str(done(result) if callable(done) else done), category)

@@ -59,3 +59,21 @@ def get_student_for(user: User, student_id: int, term: Term | None) -> Student:
         raise NotFound()
     ensure_student_access(user, student, term)
     return student
+
+
+# ---- spreadsheet imports ----
+
+def get_class_in_term(user: User, term: Term, class_id: int) -> SchoolClass:
+    """The class for an import of the term's entries: its class teacher in the term, or an
+    admin of the school that holds both the class and the term."""
+    school_class = get_class_for(user, class_id, term)
+    if user.role == Role.ADMIN and school_class.school_id != term.school_id:
+        raise PermissionDenied()
+    return school_class
+
+
+def ensure_uploader(user: User, uploader_id: int | None) -> None:
+    """A kept upload is loaded back by the person who uploaded it only (NotFound: another
+    person does not learn that the token exists)."""
+    if uploader_id is None or uploader_id != user.id:
+        raise NotFound()
