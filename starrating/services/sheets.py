@@ -98,7 +98,9 @@ def read_xlsx(data: bytes, limits: Limits) -> list[tuple]:
     try:
         sheet = book[limits.sheet] if limits.sheet in book.sheetnames else book.worksheets[0]
         rows = []
-        for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+        # A workbook's declared width may be absurd (XFD); rows are padded to it, so cap it.
+        width = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
+        for values in sheet.iter_rows(values_only=True, max_col=width):
             rows.append(values)
             _count(rows, limits)
     except SheetError:
