@@ -34,9 +34,7 @@ def import_entries(class_id):
     term = term_for(current_user, required=True)
     school_class = get_class_in_term(current_user, term, class_id)
     form = UploadForm()
-    page = lambda checked=None: render_template(  # noqa: E731
-        "teacher/import.html", form=form, term=term, school_class=school_class,
-        checked=checked, already_on=_when(checked.already) if checked else None)
+    page = lambda checked=None: _page(form, school_class, checked)  # noqa: E731
     return submit(form, lambda: _shown(page, entry_import.preview(
         current_user, term, class_id, form.file.data.read(), form.file.data.filename or "")),
         page=page)
@@ -49,6 +47,12 @@ def import_confirm(class_id, token):
     term = term_for(current_user, required=True)
     return perform(lambda: _imported(entry_import.confirm(current_user, term, class_id, token),
                                      class_id), refusal=lambda e: _refused(e, class_id))
+
+
+def _page(form, school_class, checked=None):
+    return render_template("teacher/import.html", form=form, school_class=school_class,
+                           checked=checked,
+                           already_on=_when(checked.already) if checked else None)
 
 
 def _shown(page, checked):
