@@ -92,16 +92,21 @@ Target = str | Callable[[Result], str] | None
 
 def perform(action: Callable[[], Result], *, form=None, page: Callable[[], Any] | None = None,
             done: Message = None, to: Target = None, category: str = "success",
-            refused_status: int | None = None):
-    """Run one service call at the boundary; see the module docstring. `refused_status`
-    replaces the status a re-rendered refusal answers with (a page that has always answered
-    200)."""
+            refused_status: int | None = None,
+            refusal: Callable[[DomainError], Any] | None = None):
+    """Run one service call at the boundary; see the module docstring.
+
+    `refused_status` replaces the status a re-rendered refusal answers with (a page that has
+    always answered 200); `refusal(error)`, if given, answers a refusal below 403 instead of
+    the page (after the rollback; never committed)."""
     try:
         result = action()
     except DomainError as error:
         refused()
         if error.status in (403, 404):
             raise
+        if refusal is not None:
+            return refusal(error)
         response = _refusal(error, form, page, to)
         if refused_status is not None and isinstance(response, tuple):
             return response[0], refused_status

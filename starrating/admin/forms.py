@@ -117,6 +117,11 @@ class UploadForm(FlaskForm):
     submit = SubmitField(_l("Check the file"))
 
 
+def club_import_form() -> UploadForm:
+    """The club members' upload (on the clubs page and the import preview)."""
+    return UploadForm(prefix="clubs")
+
+
 class RuleSetForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
     file = FileField(_l("Upload a TOML file"))

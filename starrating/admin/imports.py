@@ -1,4 +1,5 @@
-"""Roster import (preview → confirm → initial passwords) and club member import."""
+"""Roster import (preview → confirm → initial passwords) and club member import (preview →
+confirm): upload, see what will change, confirm."""
 
 from __future__ import annotations
 
@@ -9,91 +10,108 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.guards import admin_required
-from ..errors import ValidationFailed
-from ..extensions import db
+from ..boundary import perform, submit
+from ..errors import DomainError
 from ..services import club_import, roster
 from . import bp
-from .forms import UploadForm
+from .forms import UploadForm, club_import_form
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/students/import", methods=["GET", "POST"])
 @admin_required
 def roster_import():
-    roster.sweep_tmp()  # uploads and password sheets live at most an hour
+    roster.sweep()  # uploads and password sheets live at most an hour
     form = UploadForm()
-    if form.validate_on_submit():
-        data, filename = form.file.data.read(), form.file.data.filename or ""
-        try:
-            checked = roster.check_roster(current_user, roster.read_sheet(data, filename))
-        except ValidationFailed as e:
-            form.file.errors = [str(e.message)]
-        else:
-            token = roster.stage_upload(current_user, data, filename) if checked.ok else None
-            return render_template("admin/roster_import.html", form=form, checked=checked,
-                                   token=token, filename=filename)
-    return render_template("admin/roster_import.html", form=form, checked=None)
+    page = lambda checked=None: render_template("admin/roster_import.html", form=form,  # noqa: E731
+                                                checked=checked)
+    return submit(form, lambda: _shown(page, roster.preview(current_user, *_upload(form))),
+                  page=page)
 
 
 @bp.post("/students/import/<token>")
 @admin_required
 def roster_confirm(token):
-    data, filename = roster.load_staged(current_user, token)
-    try:
-        result = roster.import_roster(current_user, data, filename)
-    except ValidationFailed as e:
-        db.session.rollback()
-        rows = e.errors.get("rows", [])
-        if not rows:  # the kept file itself is unusable now: start again from the upload
-            roster.discard_staged(token)
-            flash(str(e.message), "error")
-            return redirect(url_for("admin.roster_import"))
-        checked = roster.RosterCheck(errors=rows)
-        return render_template("admin/roster_import.html", form=UploadForm(), checked=checked,
-                               token=None, filename=filename), 400
-    db.session.commit()
-    roster.discard_staged(token)
-    sheet = roster.write_password_sheet(current_user, result.passwords) if result.passwords \
-        else None
-    # The initial passwords are in this response only (and the one-time sheet).
-    response = make_response(render_template("admin/roster_done.html", result=result,
-                                             sheet=sheet))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return perform(lambda: _passwords_page(roster.confirm(current_user, token)),
+                   refusal=_roster_refused)
 
 
 @bp.get("/students/import/passwords/<token>.xlsx")
 @admin_required
 def roster_passwords(token):
-    roster.sweep_tmp()
     data = roster.take_password_sheet(current_user, token)
-    response = send_file(BytesIO(data), as_attachment=True,
-                         download_name="initial-passwords.xlsx",
-                         mimetype="application/vnd.openxmlformats-officedocument"
-                                  ".spreadsheetml.sheet")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _no_store(send_file(BytesIO(data), as_attachment=True, mimetype=XLSX,
+                               download_name="initial-passwords.xlsx"))
 
 
 @bp.post("/clubs/import", endpoint="club_import")
 @admin_required
 def club_import_view():
-    term_id = request.args.get("term", type=int)
-    form = UploadForm(prefix="clubs")
-    if not form.validate_on_submit():
-        flash(_("Choose a file to import."), "error")
-        return redirect(url_for("admin.clubs", term=term_id))
-    try:
-        result = club_import.import_memberships(current_user, term_id, form.file.data.read(),
-                                                form.file.data.filename or "")
-    except ValidationFailed as e:
-        db.session.rollback()
-        return render_template("admin/club_import_errors.html", message=e.message,
-                               errors=e.errors.get("rows", []), term_id=term_id), 400
-    db.session.commit()
+    term = club_import.import_term(current_user, request.args.get("term"))
+    form = club_import_form()
+    page = lambda checked=None: render_template("admin/club_import.html", form=form,  # noqa: E731
+                                                term=term, checked=checked)
+    return submit(form, lambda: _shown(page, club_import.preview(
+        current_user, term.id, *_upload(form))), page=page)
+
+
+@bp.post("/clubs/import/<token>", endpoint="club_import_confirm")
+@admin_required
+def club_import_confirm(token):
+    term = club_import.import_term(current_user, request.args.get("term"))
+    return perform(lambda: _club_imported(club_import.confirm(current_user, term.id, token),
+                                          term), refusal=lambda e: _club_refused(e, term))
+
+
+# ---- answers the views share -------------------------------------------------------------------
+
+def _upload(form) -> tuple[bytes, str]:
+    return form.file.data.read(), form.file.data.filename or ""
+
+
+def _shown(page, checked):
+    """The preview: what would be written, or every row's problem (400, nothing kept)."""
+    return page(checked), 200 if checked.ok else 400
+
+
+def _reason(error: DomainError) -> str:
+    return str(error.message or getattr(error, "reason", "") or "")
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _passwords_page(result):
+    # The initial passwords are in this response only (and the one-time sheet).
+    return _no_store(make_response(render_template("admin/roster_done.html", result=result,
+                                                   sheet=result.sheet)))
+
+
+def _roster_refused(error: DomainError):
+    rows = getattr(error, "errors", {}).get("rows")
+    if not rows:  # the kept file itself is unusable now: start again from the upload
+        flash(_reason(error), "error")
+        return redirect(url_for("admin.roster_import"))
+    return render_template("admin/roster_import.html", form=UploadForm(),
+                           checked=roster.RosterCheck(errors=rows)), 400
+
+
+def _club_imported(result, term):
     if result.already:
         flash(_("This file was already imported; nothing changed."), "info")
     else:
         flash(_("%(new)d memberships added, %(upd)d updated.", new=result.created,
                 upd=result.updated), "success")
-    return redirect(url_for("admin.clubs", term=term_id))
+    return redirect(url_for("admin.clubs", term=term.id))
 
+
+def _club_refused(error: DomainError, term):
+    rows = getattr(error, "errors", {}).get("rows")
+    if not rows:
+        flash(_reason(error), "error")
+        return redirect(url_for("admin.clubs", term=term.id))
+    return render_template("admin/club_import.html", form=club_import_form(), term=term,
+                           checked=club_import.ClubCheck(term=term, errors=rows)), 400

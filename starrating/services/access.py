@@ -11,9 +11,13 @@ from ..models import (
     Appeal,
     Attachment,
     ClassAssignment,
+    ClubMembership,
     Entry,
     EntrySource,
+    ExportJob,
+    Major,
     Role,
+    RuleSetVersion,
     SchoolClass,
     Student,
     Term,
@@ -178,16 +182,7 @@ def get_appeal_to_decide(actor: User, appeal_id: int) -> Appeal:
 
 # ---- admin ----
 # The 学生处's rules: an admin changes only their own school's rows; exports go to the
-# admins of the term's school or to a class's teacher. (The imports below belong at the
-# top; they are here so that the sections of several areas merge without conflicts.)
-from flask_babel import lazy_gettext as _l  # noqa: E402
-
-from ..models import (  # noqa: E402
-    ClubMembership,
-    ExportJob,
-    Major,
-    RuleSetVersion,
-)
+# admins of the term's school or to a class's teacher.
 
 
 def admin_school(actor: User | None) -> int:
@@ -253,3 +248,20 @@ def ensure_export_job_access(actor: User, job: ExportJob) -> None:
                                                                                job.school_id):
         return
     raise PermissionDenied()
+
+# ---- spreadsheet imports ----
+
+def get_class_in_term(user: User, term: Term, class_id: int) -> SchoolClass:
+    """The class for an import of the term's entries: its class teacher in the term, or an
+    admin of the school that holds both the class and the term."""
+    school_class = get_class_for(user, class_id, term)
+    if user.role == Role.ADMIN and school_class.school_id != term.school_id:
+        raise PermissionDenied()
+    return school_class
+
+
+def ensure_uploader(user: User, uploader_id: int | None) -> None:
+    """A kept upload is loaded back by the person who uploaded it only (NotFound: another
+    person does not learn that the token exists)."""
+    if uploader_id is None or uploader_id != user.id:
+        raise NotFound()

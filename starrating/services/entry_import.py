@@ -2,62 +2,52 @@
 
 The template (XlsxWriter, formulas off) has a row-per-event sheet "记录" with 学号 and 姓名
 pre-filled and an instructions sheet "说明" listing the indicators and catalogue items.
-An upload is checked completely (every error by Excel row and column) and kept under
-<files>/tmp/<random id>; nothing is written until the teacher confirms, and the confirm
-re-reads the kept file and writes all rows or none. The same file for the same class and
-term writes once (ImportBatch kind "entries").
+An upload is checked completely (every error by Excel row and column; each row through
+`entry_input.validate_event`, the check every way in uses) and staged (`sheets`, kind
+"entries"); nothing is written until the teacher confirms, and the confirm re-reads the kept
+file and writes all rows or none. The same file for the same class and term writes once
+(ImportBatch kind "entries").
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import json
-import secrets
-import time
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
+import xlsxwriter
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import (
     EntrySource,
     ImportBatch,
-    Role,
-    SchoolClass,
     Student,
     StudentStatus,
     Term,
     User,
 )
 from ..rules import RuleSet
-from . import audit
-from .access import same_school, teacher_class_ids
+from . import audit, sheets
+from .access import get_class_in_term
 from .class_state import ensure_editable
-from .entries import (
-    NOTE_MAX,
-    bulk_insert,
-    check_date,
-    parse_points,
-    rules_for,
-    school_today,
-)
+from .entries import bulk_insert
+from .entry_input import EntryInput, rules_for, school_today, validate_event
+from .sheets import RowError
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-MAX_ZIP_MEMBERS = 200
-MAX_ROWS = 5000
-TMP_TTL_SECONDS = 3600
 KIND = "entries"
 SHEET = "记录"
 INFO_SHEET = "说明"
+LIMITS = sheets.Limits(
+    max_rows=5000, max_unpacked=50 * 1024 * 1024, sheet=SHEET,
+    not_xlsx=_l("This is not an Excel .xlsx file. Download the template, fill it in and "
+                "save it as .xlsx (an old .xls or a .csv cannot be read)."),
+    damaged=_l("The workbook is damaged and cannot be read."))
+MAX_ROWS = LIMITS.max_rows
 
 COLUMNS = {  # key → accepted headers (lower case)
     "student_no": ("学号", "student number", "student_no"),
@@ -69,17 +59,6 @@ COLUMNS = {  # key → accepted headers (lower case)
 }
 HEADERS = ("学号", "姓名", "指标", "分值", "日期", "事项/备注")
 LABEL = dict(zip(COLUMNS, HEADERS, strict=True))
-
-
-class SheetError(ValidationFailed):
-    """The file itself cannot be read (not an .xlsx, too big, damaged, a zip bomb)."""
-
-
-@dataclass
-class RowError:
-    row: int  # as Excel shows it: the header is row 1
-    column: str
-    message: str
 
 
 @dataclass
@@ -102,6 +81,7 @@ class ImportCheck:
     errors: list[RowError] = field(default_factory=list)
     already: ImportBatch | None = None
     sha256: str = ""
+    token: str | None = None  # the staged upload, when it can be confirmed
 
     @property
     def ok(self) -> bool:
@@ -110,19 +90,6 @@ class ImportCheck:
 
 def scope_of(term: Term, class_id: int) -> str:
     return f"term:{term.id}/class:{class_id}"
-
-
-def class_for(actor: User, term: Term, class_id: int) -> SchoolClass:
-    """The class, if the actor is its class teacher in the term or an admin of the school."""
-    school_class = db.session.get(SchoolClass, class_id)
-    if school_class is None:
-        raise NotFound()
-    if actor.role == Role.ADMIN and same_school(actor, school_class.school_id) \
-            and school_class.school_id == term.school_id:
-        return school_class
-    if actor.role == Role.TEACHER and class_id in teacher_class_ids(actor, term):
-        return school_class
-    raise PermissionDenied()
 
 
 def _class_students(class_id: int) -> list[tuple[int, str, str]]:
@@ -140,11 +107,15 @@ def indicator_labels(rules: RuleSet) -> list[tuple[str, str, str]]:
             for d in rules.dimensions for i in d.indicators]
 
 
+def template(actor: User, term: Term, class_id: int) -> tuple[bytes, str]:
+    """The class's template and the name to download it under."""
+    school_class = get_class_in_term(actor, term, class_id)
+    return build_template(actor, term, class_id), f"{school_class.name}-写实记录.xlsx"
+
+
 def build_template(actor: User, term: Term, class_id: int) -> bytes:
     """The class's .xlsx template: one row per student pre-filled, and the instructions."""
-    import xlsxwriter
-
-    school_class = class_for(actor, term, class_id)
+    school_class = get_class_in_term(actor, term, class_id)
     rules = rules_for(term)
     labels = indicator_labels(rules)
     buffer = io.BytesIO()
@@ -217,64 +188,14 @@ def build_template(actor: User, term: Term, class_id: int) -> bytes:
     return buffer.getvalue()
 
 
-# ---- reading an upload safely ------------------------------------------------------------------
-
-def read_rows(data: bytes) -> list[tuple]:
-    """The rows of the records sheet as raw cell values. Raises SheetError."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise SheetError(_l("The file is too large (at most %(mb)d MB).",
-                            mb=MAX_UPLOAD_BYTES // (1024 * 1024)))
-    not_xlsx = _l("This is not an Excel .xlsx file. Download the template, fill it in and "
-                  "save it as .xlsx (an old .xls or a .csv cannot be read).")
-    buffer = io.BytesIO(data)
-    if not data.startswith(b"PK") or not zipfile.is_zipfile(buffer):
-        raise SheetError(not_xlsx)
-    try:
-        with zipfile.ZipFile(buffer) as archive:
-            members = archive.infolist()
-            if len(members) > MAX_ZIP_MEMBERS or \
-                    sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
-                raise SheetError(_l("The workbook unpacks to an absurd size; it is refused."))
-            if "[Content_Types].xml" not in archive.namelist():
-                raise SheetError(not_xlsx)
-    except zipfile.BadZipFile as e:
-        raise SheetError(not_xlsx) from e
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a damaged workbook
-        raise SheetError(_l("The workbook is damaged and cannot be read.")) from e
-    try:
-        sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(values)
-            if len(rows) > MAX_ROWS + 1:
-                raise SheetError(_l("Too many rows (at most %(n)d).", n=MAX_ROWS))
-    except SheetError:
-        raise
-    except Exception as e:
-        raise SheetError(_l("The workbook is damaged and cannot be read.")) from e
-    finally:
-        book.close()
-    return rows
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
+# ---- checking an upload ----------------------------------------------------------------------
 
 def _date(value) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value).replace("/", "-").replace(".", "-")
+    text = sheets.cell_text(value).replace("/", "-").replace(".", "-")
     for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S"):
         try:
             return datetime.strptime(text, fmt).date()
@@ -294,98 +215,120 @@ def _indicator_lookup(rules: RuleSet) -> dict[str, str | None]:
     return lookup
 
 
+COLUMN_OF = {"item": "事项/备注", "points": "分值", "occurred_on": "日期", "note": "事项/备注"}
+
+
+@dataclass
+class _Context:
+    term: Term
+    rules: RuleSet
+    today: date
+    students: dict[str, tuple[int, str]]
+    lookup: dict[str, str | None]
+    labels: dict[str, str]
+
+
+def _check_row(ctx: _Context, number: int, values: dict) -> tuple[ImportRow | None,
+                                                                  list[RowError]]:
+    """One row through the same check as the entry form (`validate_event`)."""
+    text = sheets.cell_text
+    no, raw_ind, note = text(values["student_no"]), text(values["indicator"]), text(values["note"])
+    raw_points, raw_date = values["points"], values["date"]
+    errors = []
+    student = ctx.students.get(no)
+    if not no:
+        errors.append(RowError(number, "学号", str(_l("This field is required."))))
+    elif student is None:
+        errors.append(RowError(number, "学号", str(_l(
+            "No student with number %(no)s in this class.", no=no))))
+    key = ctx.lookup.get(raw_ind) or ctx.lookup.get(raw_ind.lower())
+    if not raw_ind:
+        errors.append(RowError(number, "指标", str(_l("This field is required."))))
+    elif key is None:
+        errors.append(RowError(number, "指标", str(_l(
+            "“%(value)s” is not an indicator of this term's rules; see the sheet 说明.",
+            value=raw_ind))))
+    item = ""
+    if key is not None:
+        names = [i.name for i in ctx.rules.indicator(key).items]
+        item = f"{key}|{names.index(note)}" if note in names else ""
+    points = repr(raw_points) if isinstance(raw_points, float) else text(raw_points)
+    occurred_on = _date(raw_date)
+    _key, value, item_name, note, _files, problems = validate_event(
+        ctx.term, ctx.rules, EntryInput(indicator=key or "", points=points,
+                                        occurred_on=occurred_on, note=note, item=item),
+        ctx.today)
+    if occurred_on is None:
+        errors.append(RowError(number, "日期", str(_l(
+            "Enter a date such as 2026-10-08.") if text(raw_date)
+            else _l("This field is required."))))
+    for name, messages in problems.items():
+        if name == "indicator" or (name == "occurred_on" and occurred_on is None):
+            continue  # said above in the sheet's own words
+        if name == "points" and not points and not item:
+            messages = [_l("Enter the points (or name a catalogue item in 事项/备注).")]
+        errors.extend(RowError(number, COLUMN_OF[name], str(m)) for m in messages)
+    errors.sort(key=lambda e: list(LABEL.values()).index(e.column))
+    if errors:
+        return None, errors
+    return ImportRow(row=number, student_id=student[0], student_no=no, name=student[1],
+                     indicator=key, indicator_label=ctx.labels[key], points=value,
+                     occurred_on=occurred_on, item_name=item_name,
+                     note="" if item_name else note), []
+
+
+def _columns(header) -> tuple[dict[str, int], list[RowError]]:
+    return sheets.header_map(header, COLUMNS, ("student_no", "indicator", "points", "date"),
+                             LABEL)
+
+
 def check_upload(actor: User, term: Term, class_id: int, data: bytes,
                  today: date | None = None) -> ImportCheck:
     """Every row checked against the class and the term's rules (a fixed number of queries)."""
-    school_class = class_for(actor, term, class_id)
+    school_class = get_class_in_term(actor, term, class_id)
     result = ImportCheck(sha256=hashlib.sha256(data).hexdigest())
     result.already = db.session.scalar(sa.select(ImportBatch).where(
         ImportBatch.kind == KIND, ImportBatch.scope == scope_of(term, school_class.id),
         ImportBatch.sha256 == result.sha256))
-    rows = read_rows(data)
+    rows = sheets.read_xlsx(data, LIMITS)
     rules = rules_for(term)
     if not rows:
         result.errors.append(RowError(1, "", str(_l("The sheet is empty."))))
         return result
-    found: dict[str, int] = {}
-    for index, title in enumerate(rows[0]):
-        title = _text(title).lower()
-        for key, names in COLUMNS.items():
-            if title in names and key not in found:
-                found[key] = index
-    missing = [k for k in ("student_no", "indicator", "points", "date") if k not in found]
-    if missing:
-        result.errors.extend(RowError(1, LABEL[k], str(_l("This column is missing.")))
-                             for k in missing)
+    found, result.errors = _columns(rows[0])
+    if result.errors:
         return result
-    today = today or school_today()
-    students = {no: (sid, name) for sid, no, name in _class_students(school_class.id)}
-    lookup = _indicator_lookup(rules)
-
-    def cell(row, key):
-        index = found.get(key)
-        return row[index] if index is not None and index < len(row) else None
-
+    ctx = _Context(term=term, rules=rules, today=today or school_today(),
+                   students={no: (sid, name) for sid, no, name in
+                             _class_students(school_class.id)},
+                   lookup=_indicator_lookup(rules),
+                   labels={k: lab for k, lab, _ in indicator_labels(rules)})
     for number, row in enumerate(rows[1:], start=2):
-        no = _text(cell(row, "student_no"))
-        raw_ind, raw_points = _text(cell(row, "indicator")), cell(row, "points")
-        raw_date, note = cell(row, "date"), _text(cell(row, "note"))
-        if not (raw_ind or _text(raw_points) or _text(raw_date) or note):
+        values = {k: (row[found[k]] if k in found and found[k] < len(row) else None)
+                  for k in COLUMNS}
+        if not any(sheets.cell_text(values[k]) for k in ("indicator", "points", "date", "note")):
             continue  # an unused pre-filled row, or an empty one
-        errors = []
-        student = students.get(no)
-        if not no:
-            errors.append(RowError(number, "学号", str(_l("This field is required."))))
-        elif student is None:
-            errors.append(RowError(number, "学号", str(_l(
-                "No student with number %(no)s in this class.", no=no))))
-        key = lookup.get(raw_ind) or lookup.get(raw_ind.lower())
-        if not raw_ind:
-            errors.append(RowError(number, "指标", str(_l("This field is required."))))
-        elif key is None:
-            errors.append(RowError(number, "指标", str(_l(
-                "“%(value)s” is not an indicator of this term's rules; see the sheet 说明.",
-                value=raw_ind))))
-        item_name, points = "", None
-        if key is not None:
-            items = {i.name: i for i in rules.indicator(key).items}
-            if note in items:
-                item_name = note
-        if _text(raw_points) == "":
-            if item_name:
-                points = items[item_name].points
-            else:
-                errors.append(RowError(number, "分值", str(_l(
-                    "Enter the points (or name a catalogue item in 事项/备注)."))))
-        else:
-            try:
-                points = parse_points(_text(raw_points) if not isinstance(raw_points, float)
-                                      else repr(raw_points))
-            except ValueError as e:
-                errors.append(RowError(number, "分值", str(e.args[0])))
-        occurred_on = _date(raw_date)
-        if occurred_on is None:
-            errors.append(RowError(number, "日期", str(_l(
-                "Enter a date such as 2026-10-08.") if _text(raw_date)
-                else _l("This field is required."))))
-        else:
-            problem = check_date(term, occurred_on, today)
-            if problem:
-                errors.append(RowError(number, "日期", str(problem)))
-        if len(note) > NOTE_MAX:
-            errors.append(RowError(number, "事项/备注", str(_l("At most %(n)d characters.",
-                                                                 n=NOTE_MAX))))
-        if errors:
-            result.errors.extend(errors)
-            continue
-        result.rows.append(ImportRow(
-            row=number, student_id=student[0], student_no=no, name=student[1], indicator=key,
-            indicator_label=dict((k, lab) for k, lab, _ in indicator_labels(rules))[key],
-            points=points, occurred_on=occurred_on, item_name=item_name,
-            note="" if item_name else note))
+        checked, errors = _check_row(ctx, number, values)
+        result.errors.extend(errors)
+        if checked is not None:
+            result.rows.append(checked)
     if not result.rows and not result.errors:
         result.errors.append(RowError(2, "", str(_l("The sheet has no entries to import."))))
     return result
+
+
+def preview(actor: User, term: Term, class_id: int, data: bytes, filename: str) -> ImportCheck:
+    """Check an upload and, when it can be confirmed, stage it (nothing is written)."""
+    checked = check_upload(actor, term, class_id, data)
+    if checked.ok and checked.already is None:
+        checked.token = sheets.stage(KIND, actor, data, filename, term_id=term.id,
+                                     class_id=class_id)
+    return checked
+
+
+def stage(actor: User, term: Term, class_id: int, data: bytes, filename: str) -> str:
+    """Keep an upload for the confirm step; returns its random token."""
+    return sheets.stage(KIND, actor, data, filename, term_id=term.id, class_id=class_id)
 
 
 @dataclass
@@ -395,10 +338,19 @@ class ImportResult:
     already: bool = False
 
 
+def confirm(actor: User, term: Term, class_id: int, token: str,
+            today: date | None = None) -> ImportResult:
+    """Write the staged upload (re-read and re-checked), all rows or none."""
+    data, filename = sheets.load(KIND, actor, token, term_id=term.id, class_id=class_id)
+    result = import_entries(actor, term, class_id, data, filename, today)
+    sheets.discard(KIND, token)
+    return result
+
+
 def import_entries(actor: User, term: Term, class_id: int, data: bytes,
                    filename: str, today: date | None = None) -> ImportResult:
     """Write every row of the file, or nothing; a file already imported writes nothing."""
-    school_class = class_for(actor, term, class_id)
+    school_class = get_class_in_term(actor, term, class_id)
     ensure_editable(term, [school_class.id])
     checked = check_upload(actor, term, school_class.id, data, today)
     if checked.already is not None:
@@ -425,52 +377,3 @@ def import_entries(actor: User, term: Term, class_id: int, data: bytes,
                         "class_id": school_class.id})
     db.session.flush()
     return ImportResult(created=len(checked.rows), batch=batch)
-
-
-# ---- the kept upload between preview and confirm ------------------------------------------------
-
-def tmp_dir() -> Path:
-    path = Path(current_app.config["STARRATING_FILES_DIR"]) / "tmp"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _path(token: str, suffix: str) -> Path:
-    if not token or not token.isalnum() or len(token) > 64:
-        raise NotFound()
-    return tmp_dir() / f"entries-{token}{suffix}"
-
-
-def _sweep() -> None:
-    cutoff = time.time() - TMP_TTL_SECONDS
-    for path in tmp_dir().glob("entries-*"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except FileNotFoundError:
-            pass
-
-
-def stage(actor: User, term: Term, class_id: int, data: bytes, filename: str) -> str:
-    """Keep an upload for the confirm step; returns its random id."""
-    _sweep()
-    token = secrets.token_hex(16)
-    _path(token, ".xlsx").write_bytes(data)
-    _path(token, ".json").write_text(json.dumps({
-        "filename": filename, "user_id": actor.id, "term_id": term.id, "class_id": class_id}))
-    return token
-
-
-def load_staged(actor: User, term: Term, class_id: int, token: str) -> tuple[bytes, str]:
-    meta_path, data_path = _path(token, ".json"), _path(token, ".xlsx")
-    if not meta_path.exists() or not data_path.exists():
-        raise NotFound(_l("The uploaded file has expired; upload it again."))
-    meta = json.loads(meta_path.read_text())
-    if (meta["user_id"], meta["term_id"], meta["class_id"]) != (actor.id, term.id, class_id):
-        raise NotFound()
-    return data_path.read_bytes(), meta["filename"]
-
-
-def discard(token: str) -> None:
-    for suffix in (".json", ".xlsx"):
-        _path(token, suffix).unlink(missing_ok=True)

@@ -1,9 +1,8 @@
 """Roster import (花名册): students and their accounts from an .xlsx or .csv sheet.
 
-Two steps. `stage_upload` keeps the uploaded file under <files>/tmp/<random id> and
-`check_roster` reports every bad row (row number, column, reason) as a preview.
-`import_roster` re-reads the kept file, and writes all rows or none: any error raises
-before the first write. The same file (by SHA-256) imported twice into a school writes once
+Two steps. `preview` reports every bad row (row number, column, reason) and, when there is
+none, stages the file (`sheets`, kind "roster"). `confirm` re-reads the kept file and writes
+all rows or none: any error raises before the first write. The same file (by SHA-256) imported twice into a school writes once
 (ImportBatch kind "roster").
 
 Accounts: username = 学号, a random initial password that the student must change at the
@@ -16,32 +15,26 @@ confirm response and in a short-lived sheet deleted after download or after an h
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
-import json
-import secrets
-import time
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
+import xlsxwriter
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import generate_password_hash
 
+from ..auth import services as auth_services
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import ImportBatch, Role, SchoolClass, Student, User, utcnow
-from . import audit
+from . import audit, sheets
 from .setup import parse_gender, parse_status, school_of
+from .sheets import RowError, SheetError
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
-MAX_ZIP_MEMBERS = 200
-MAX_ROWS = 20000
-TMP_TTL_SECONDS = 3600
+KIND = "roster"
+LIMITS = sheets.Limits(max_rows=20000, max_unpacked=60 * 1024 * 1024)
+MAX_UPLOAD_BYTES = sheets.MAX_UPLOAD_BYTES
 INITIAL_HASH_METHOD = "pbkdf2:sha256:50000"
 
 COLUMNS = {  # column → accepted headers (Chinese first; English for the English UI)
@@ -54,17 +47,7 @@ COLUMNS = {  # column → accepted headers (Chinese first; English for the Engli
 REQUIRED = ("student_no", "name", "gender", "class")
 HEADER_LABEL = {"student_no": "学号", "name": "姓名", "gender": "性别", "class": "班级",
                 "status": "状态"}
-
-
-class SheetError(ValidationFailed):
-    """The file itself cannot be read (not a spreadsheet, too big, a zip bomb)."""
-
-
-@dataclass
-class RowError:
-    row: int  # 1-based row number as the spreadsheet shows it (the header is row 1)
-    column: str
-    message: str
+__all__ = ["RowError", "SheetError"]
 
 
 @dataclass
@@ -74,101 +57,17 @@ class RosterCheck:
     updated: int = 0
     unchanged: int = 0
     rows: list[dict] = field(default_factory=list)
+    token: str | None = None  # the staged upload, when it can be confirmed
+    filename: str = ""
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-# ---- reading a sheet safely ----------------------------------------------------------------
-
 def read_sheet(data: bytes, filename: str) -> list[list[str]]:
     """All rows of the first sheet as stripped strings. Raises SheetError."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise SheetError(_l("The file is too large (at most %(mb)d MB).",
-                            mb=MAX_UPLOAD_BYTES // (1024 * 1024)))
-    name = (filename or "").lower()
-    if name.endswith(".csv"):
-        return _read_csv(data)
-    if name.endswith(".xlsx"):
-        return _read_xlsx(data)
-    raise SheetError(_l("Upload an .xlsx or a .csv file."))
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise SheetError(_l("The CSV file is not in UTF-8 or GBK."))
-    rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-    if len(rows) > MAX_ROWS + 1:
-        raise SheetError(_l("Too many rows (at most %(n)d).", n=MAX_ROWS))
-    return rows
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    buffer = io.BytesIO(data)
-    if not zipfile.is_zipfile(buffer):
-        raise SheetError(_l("This is not a valid .xlsx file."))
-    try:
-        with zipfile.ZipFile(buffer) as archive:
-            members = archive.infolist()
-            total = sum(m.file_size for m in members)
-            if len(members) > MAX_ZIP_MEMBERS or total > MAX_UNCOMPRESSED_BYTES:
-                raise SheetError(_l("The workbook unpacks to an absurd size; it is refused."))
-            if "[Content_Types].xml" not in archive.namelist():
-                raise SheetError(_l("This is not a valid .xlsx file."))
-    except zipfile.BadZipFile as e:
-        raise SheetError(_l("This is not a valid .xlsx file.")) from e
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a damaged workbook
-        raise SheetError(_l("This is not a valid .xlsx file.")) from e
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append([_cell(v) for v in values])
-            if len(rows) > MAX_ROWS + 1:
-                raise SheetError(_l("Too many rows (at most %(n)d).", n=MAX_ROWS))
-    finally:
-        workbook.close()
-    return rows
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a 学号 typed as a number comes back as 2024010101.0
-    return str(value).strip()
-
-
-def header_map(header: list[str], columns: dict, required) -> tuple[dict[str, int], list[RowError]]:
-    """Column key → index in the sheet, and errors for missing required columns."""
-    found: dict[str, int] = {}
-    for index, title in enumerate(header):
-        title = _cell(title).lower()
-        for key, names in columns.items():
-            if title in names and key not in found:
-                found[key] = index
-    errors = [RowError(1, HEADER_LABEL.get(key, key), str(_l("This column is missing.")))
-              for key in required if key not in found]
-    return found, errors
-
-
-def data_rows(rows: list[list[str]], columns: dict[str, int]):
-    """(row number, {key: value}) for each non-empty row below the header."""
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(row):
-            continue
-        yield number, {k: (_cell(row[i]) if i < len(row) else "") for k, i in columns.items()}
+    return sheets.read_table(data, filename, LIMITS)
 
 
 # ---- checking and importing --------------------------------------------------------------
@@ -180,20 +79,20 @@ def check_roster(actor: User, rows: list[list[str]]) -> RosterCheck:
     if not rows:
         result.errors.append(RowError(1, "", str(_l("The sheet is empty."))))
         return result
-    columns, result.errors = header_map(rows[0], COLUMNS, REQUIRED)
+    columns, result.errors = sheets.header_map(rows[0], COLUMNS, REQUIRED, HEADER_LABEL)
     if result.errors:
         return result
     classes = dict(db.session.execute(sa.select(SchoolClass.name, SchoolClass.id)
                                       .where(SchoolClass.school_id == school_id)).all())
     existing = {s.student_no: s for s in db.session.scalars(
         sa.select(Student).where(Student.school_id == school_id))}
-    wanted = [v["student_no"] for _, v in data_rows(rows, columns) if v["student_no"]]
+    wanted = [v["student_no"] for _, v in sheets.data_rows(rows, columns) if v["student_no"]]
     accounts: dict[str, int | None] = {}
     for chunk in range(0, len(wanted), 1000):
         accounts.update(db.session.execute(sa.select(User.username, User.student_id).where(
             User.username.in_(wanted[chunk:chunk + 1000]))).all())
     seen: dict[str, int] = {}
-    for number, values in data_rows(rows, columns):
+    for number, values in sheets.data_rows(rows, columns):
         errors = []
         no, name = values["student_no"], values["name"]
         if not no:
@@ -250,6 +149,7 @@ class RosterImport:
     updated: int
     passwords: list[tuple[str, str, str, str]]  # (学号, 姓名, 班级, initial password)
     already: bool = False
+    sheet: str | None = None  # token of the one-time password sheet
 
 
 def import_roster(actor: User, data: bytes, filename: str) -> RosterImport:
@@ -290,12 +190,10 @@ def import_roster(actor: User, data: bytes, filename: str) -> RosterImport:
     passwords = []
     accounts = []
     now = utcnow()
-    from ..auth.services import generate_initial_password
-
     for r in checked.rows:
         if not r["needs_account"]:
             continue
-        password = generate_initial_password()
+        password = auth_services.generate_initial_password()
         passwords.append((r["student_no"], r["name"], class_names[r["class_id"]], password))
         accounts.append({
             "school_id": school_id, "username": r["student_no"], "role": Role.STUDENT,
@@ -320,67 +218,48 @@ def import_roster(actor: User, data: bytes, filename: str) -> RosterImport:
                         passwords=passwords)
 
 
-# ---- short-lived files -----------------------------------------------------------------------
-
-def tmp_dir() -> Path:
-    path = Path(current_app.config["STARRATING_FILES_DIR"]) / "tmp"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def sweep_tmp(max_age: int = TMP_TTL_SECONDS) -> int:
-    """Delete kept uploads and password sheets older than an hour."""
-    removed = 0
-    cutoff = time.time() - max_age
-    for path in tmp_dir().iterdir():
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed += 1
-        except FileNotFoundError:
-            pass
-    return removed
-
-
-def _token_path(token: str, suffix: str) -> Path:
-    if not token or not token.isalnum() or len(token) > 64:
-        raise NotFound()
-    return tmp_dir() / f"{token}{suffix}"
+def preview(actor: User, data: bytes, filename: str) -> RosterCheck:
+    """Check an upload and, when every row is good, stage it (nothing is written)."""
+    checked = check_roster(actor, read_sheet(data, filename))
+    checked.filename = filename
+    if checked.ok:
+        checked.token = stage_upload(actor, data, filename)
+    return checked
 
 
 def stage_upload(actor: User, data: bytes, filename: str) -> str:
-    """Keep an upload for the confirm step; returns its random id."""
-    sweep_tmp()
-    token = secrets.token_hex(16)
-    _token_path(token, ".bin").write_bytes(data)
-    _token_path(token, ".json").write_text(json.dumps(
-        {"filename": filename, "user_id": actor.id, "school_id": actor.school_id}))
-    return token
+    """Keep an upload for the confirm step; returns its random token."""
+    return sheets.stage(KIND, actor, data, filename, school_id=actor.school_id)
 
 
-def load_staged(actor: User, token: str) -> tuple[bytes, str]:
-    meta_path, data_path = _token_path(token, ".json"), _token_path(token, ".bin")
-    if not meta_path.exists() or not data_path.exists():
-        raise NotFound(_l("The uploaded file has expired; upload it again."))
-    meta = json.loads(meta_path.read_text())
-    if meta["user_id"] != actor.id:
-        raise NotFound()
-    return data_path.read_bytes(), meta["filename"]
+def confirm(actor: User, token: str) -> RosterImport:
+    """Write the staged upload (re-read and re-checked), all rows or none. A kept file that
+    cannot be read any more is discarded: the admin starts again from the upload."""
+    data, filename = sheets.load(KIND, actor, token, school_id=actor.school_id)
+    try:
+        result = import_roster(actor, data, filename)
+    except ValidationFailed as e:
+        if not e.errors.get("rows"):
+            sheets.discard(KIND, token)
+        raise
+    sheets.discard(KIND, token)
+    if result.passwords:
+        result.sheet = write_password_sheet(actor, result.passwords)
+    return result
 
 
-def discard_staged(token: str) -> None:
-    for suffix in (".json", ".bin"):
-        _token_path(token, suffix).unlink(missing_ok=True)
+def sweep() -> int:
+    """Delete kept roster uploads and password sheets older than an hour."""
+    return sheets.sweep(KIND) + sheets.sweep("passwords")
 
+
+# ---- the initial passwords, downloadable once --------------------------------------------------
 
 def write_password_sheet(actor: User, passwords) -> str:
-    """An .xlsx of the initial passwords for the class teachers; returns its random id."""
-    import xlsxwriter
-
-    token = secrets.token_hex(16)
-    path = _token_path(token, ".xlsx")
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True,
-                                               "strings_to_formulas": False})
+    """An .xlsx of the initial passwords for the class teachers; returns its random token."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                            "strings_to_urls": False})
     sheet = workbook.add_worksheet("初始密码")
     for col, title in enumerate(("学号", "姓名", "班级", "初始密码")):
         sheet.write_string(0, col, title)
@@ -389,21 +268,12 @@ def write_password_sheet(actor: User, passwords) -> str:
             sheet.write_string(row, col, value)
     sheet.set_column(0, 3, 16)
     workbook.close()
-    _token_path(token, ".owner").write_text(str(actor.id))
-    return token
+    return sheets.stage("passwords", actor, buffer.getvalue(), "initial-passwords.xlsx")
 
 
 def take_password_sheet(actor: User, token: str) -> bytes:
     """The sheet's bytes, deleted from disk as it is handed over (downloadable once)."""
-    path, owner = _token_path(token, ".xlsx"), _token_path(token, ".owner")
-    if not path.exists() or not owner.exists() or owner.read_text() != str(actor.id):
-        raise NotFound(_l("The password sheet was already downloaded or has expired."))
-    if time.time() - path.stat().st_mtime > TMP_TTL_SECONDS:
-        path.unlink(missing_ok=True)
-        owner.unlink(missing_ok=True)
-        raise NotFound(_l("The password sheet was already downloaded or has expired."))
-    data = path.read_bytes()
-    path.unlink(missing_ok=True)
-    owner.unlink(missing_ok=True)
-    return data
-
+    try:
+        return sheets.take("passwords", actor, token)[0]
+    except NotFound:
+        raise NotFound(_l("The password sheet was already downloaded or has expired.")) from None

@@ -10,12 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.guards import teacher_required
-from ..errors import DomainError, ValidationFailed
-from ..extensions import db
+from ..boundary import perform, submit
 from ..services import entry_import
+from ..services.access import get_class_in_term
+from ..services.terms import term_for
 from . import bp
 from .forms import UploadForm
-from .views import this_term
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -23,59 +23,55 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.get("/class/<int:class_id>/import/template.xlsx")
 @teacher_required
 def import_template(class_id):
-    term = this_term()
-    data = entry_import.build_template(current_user, term, class_id)
-    school_class = entry_import.class_for(current_user, term, class_id)
-    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True,
-                     download_name=f"{school_class.name}-写实记录.xlsx")
+    data, name = entry_import.template(current_user, term_for(current_user, required=True),
+                                       class_id)
+    return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
 
 
 @bp.route("/class/<int:class_id>/import", methods=["GET", "POST"])
 @teacher_required
 def import_entries(class_id):
-    term = this_term()
-    school_class = entry_import.class_for(current_user, term, class_id)
+    term = term_for(current_user, required=True)
+    school_class = get_class_in_term(current_user, term, class_id)
     form = UploadForm()
-    checked, token, status = None, None, 200
-    if form.validate_on_submit():
-        data, filename = form.file.data.read(), form.file.data.filename or ""
-        try:
-            checked = entry_import.check_upload(current_user, term, class_id, data)
-        except ValidationFailed as e:
-            form.file.errors = [str(e.message)]
-            status = 400
-        else:
-            if checked.ok and checked.already is None:
-                token = entry_import.stage(current_user, term, class_id, data, filename)
-            elif not checked.ok:
-                status = 400
-    return render_template("teacher/import.html", form=form, term=term,
-                           school_class=school_class, checked=checked, token=token,
-                           already_on=_when(checked.already) if checked else None), status
+    page = lambda checked=None: _page(form, school_class, checked)  # noqa: E731
+    return submit(form, lambda: _shown(page, entry_import.preview(
+        current_user, term, class_id, form.file.data.read(), form.file.data.filename or "")),
+        page=page)
 
 
 @bp.post("/class/<int:class_id>/import/<token>")
 @teacher_required
 def import_confirm(class_id, token):
-    term = this_term()
     # CSRF is checked for every POST by CSRFProtect (extensions.csrf).
-    data, filename = entry_import.load_staged(current_user, term, class_id, token)
-    try:
-        result = entry_import.import_entries(current_user, term, class_id, data, filename)
-    except DomainError as e:
-        if e.status in (403, 404):
-            raise
-        db.session.rollback()
-        flash(str(e.message), "error")
-        return redirect(url_for(".import_entries", class_id=class_id))
-    db.session.commit()
-    entry_import.discard(token)
+    term = term_for(current_user, required=True)
+    return perform(lambda: _imported(entry_import.confirm(current_user, term, class_id, token),
+                                     class_id), refusal=lambda e: _refused(e, class_id))
+
+
+def _page(form, school_class, checked=None):
+    return render_template("teacher/import.html", form=form, school_class=school_class,
+                           checked=checked,
+                           already_on=_when(checked.already) if checked else None)
+
+
+def _shown(page, checked):
+    """The preview: what would be written, or every row's problem (400, nothing kept)."""
+    return page(checked), 200 if checked.ok else 400
+
+
+def _imported(result, class_id):
     if result.already:
         flash(_("This file was already imported on %(when)s; nothing was written again.",
                 when=_when(result.batch)), "info")
     else:
         flash(_("Imported %(n)d entries.", n=result.created), "success")
     return redirect(url_for(".class_page", class_id=class_id))
+
+
+def _refused(error, class_id):
+    flash(str(error.message or getattr(error, "reason", "") or ""), "error")
+    return redirect(url_for(".import_entries", class_id=class_id))
 
 
 def _when(batch) -> str | None:

@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash
 from starrating.errors import ValidationFailed
 from starrating.extensions import db
 from starrating.models import ImportBatch, Student, StudentStatus, User
-from starrating.services import roster
+from starrating.services import roster, sheets
 
 HEADER = ["学号", "姓名", "性别", "班级", "状态"]
 
@@ -73,7 +73,7 @@ def test_a_500_student_roster_imports_with_accounts(act, school, tmp_path):
     assert check_password_hash(user.password_hash, password)
     # Downloadable once; the plaintext file is gone afterwards.
     assert admin.get(f"/admin/students/import/passwords/{sheet_url}").status_code == 404
-    assert not list((tmp_path / "files" / "tmp").glob("*.xlsx"))
+    assert not list((tmp_path / "files" / "tmp" / "passwords").iterdir())
 
     # The same file again writes nothing more.
     preview = upload(admin, data).get_data(as_text=True)
@@ -186,12 +186,10 @@ def test_preview_query_count_does_not_grow_with_rows(school, count_queries):
 
 def test_confirm_of_a_kept_file_that_became_unreadable_starts_over(act, school, app):
     """No 500 when the kept upload can no longer be read: a message, back to the upload."""
-    from pathlib import Path
-
     admin = act(school.admin)
     preview = upload(admin, xlsx(roster_rows(2, ["24机电1班"]))).get_data(as_text=True)
     token = preview.split("/admin/students/import/")[1].split('"')[0]
-    kept = Path(app.config["STARRATING_FILES_DIR"]) / "tmp" / f"{token}.bin"
+    kept = sheets.staged_path("roster", token)
     kept.write_bytes(b"not a workbook any more")
     before = students_count()
     response = admin.post(f"/admin/students/import/{token}")

@@ -141,6 +141,14 @@ def password_sheet_token(c, who):
     return roster.write_password_sheet(c.admin, [("2024000001", "学生", "24机电1班", "abc12345")])
 
 
+def clubs_token(c, who):
+    from starrating.services import sheets
+
+    user = users_of(c)[who] or c.admin
+    term = c.other_term if who == "other_admin" else c.term  # each admin's current term
+    return sheets.stage("clubs", user, "学号,社团\n".encode(), "clubs.csv", term_id=term.id)
+
+
 def entries_token(c, who):
     from starrating.services import entry_import
 
@@ -225,6 +233,8 @@ ROWS = {
                                                      "from_term_id": c.term.id}),
     "admin.clubs": row(static("/admin/clubs"), get=ADMIN_PAGE, post=ADMIN_PAGE),
     "admin.club_import": row(static("/admin/clubs/import"), post=ADMIN_PAGE),
+    "admin.club_import_confirm": row(
+        lambda c, w: f"/admin/clubs/import/{clubs_token(c, w)}", post=ADMIN_PAGE),
     "admin.departments": row(static("/admin/departments"), get=ADMIN_PAGE, post=ADMIN_PAGE),
     "admin.flags": row(static("/admin/flags"), get=ADMIN_PAGE, post=ADMIN_PAGE),
     "admin.rule_sets": row(static("/admin/rules"), get=ADMIN_PAGE, post=ADMIN_PAGE),
