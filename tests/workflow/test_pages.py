@@ -83,7 +83,7 @@ def test_self_statement_while_open_only(school, act):
     workflow.submit_class(school.teacher, school.term, school.class_a.id)
     db.session.commit()
     r = me.post("/student/statement", data={"statement": "changed"}, follow_redirects=True)
-    assert "locked" in r.get_data(as_text=True) or "锁定" in r.get_data(as_text=True)
+    assert "该班级的记录已锁定：已提交、公示中或已确认。" in r.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(sa.select(StudentTermNote)).self_statement == "本学期我参加了志愿服务。"
 
@@ -144,7 +144,7 @@ def test_appeal_cycle_over_http(school, make, act):
     r = me.post("/student/appeals", data={
         "indicator": "skill.competition", "text": "缺一条",
         "evidence": (io.BytesIO(b"GIF89a..."), "x.png")}, content_type="multipart/form-data")
-    assert "JPG, PNG" in r.get_data(as_text=True) or "PNG" in r.get_data(as_text=True)
+    assert "“x.png”不是 JPG、PNG 或 PDF 文件。" in r.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Appeal.id))) == 1
 
     other = act(school.other_teacher)
