@@ -259,7 +259,9 @@ def test_history_lists_other_published_terms(school, make, act):
     assert "2025—2026学年第二学期" not in html
 
 
-def test_pages_finalize_due_classes_lazily(school, act):
+def test_pages_show_a_due_class_as_closed_and_finalize_due_finalizes_it(school, act, runner):
+    """The notice period has ended: the page says appeals are closed without writing that
+    down (no GET writes); `stars finalize-due` (cron, the worker) makes the class final."""
     from datetime import timedelta
 
     from starrating.models import ClassTermStatus
@@ -270,6 +272,11 @@ def test_pages_finalize_due_classes_lazily(school, act):
     db.session.commit()
     html = act(school.student_user).get("/student/appeals").get_data(as_text=True)
     assert "不再受理申诉" in html
+    db.session.expire_all()
+    stored = db.session.scalar(sa.select(ClassTermStatus))
+    assert stored.state == ClassState.PUBLISHED and stored.finalized_at is None
+    result = runner.invoke(args=["stars", "finalize-due"])
+    assert result.exit_code == 0 and "1 classes finalized." in result.output
     assert cstate.class_state(school.term, school.class_a.id) == ClassState.FINAL
 
 
