@@ -177,7 +177,18 @@ def test_zero_stars_allowed_where_the_range_starts_at_zero():
     doc["overall"]["require"] = [{"stars": 1, "all_dimensions_at_least": 0}]
     doc["caps"][0]["overall_max"] = 0
     doc["titles"][1]["at_least"] = 0
-    rules_from(doc)
+    rules = rules_from(doc)
+    [requirement] = rules.overall.require
+    assert (requirement.stars, requirement.all_dimensions_at_least) == (1, 0)
+    assert rules.caps[0].overall_max == 0  # kept as 0, not dropped as "no cap"
+    assert rules.titles[1].at_least == 0 and rules.titles[1].dimension == "moral"
+    # one below zero is out of the range for the same three fields
+    doc["overall"]["require"][0]["all_dimensions_at_least"] = -1
+    doc["caps"][0]["overall_max"] = -1
+    doc["titles"][1]["at_least"] = -1
+    assert sorted(paths_of(doc)) == ["caps[0].overall_max",
+                                     "overall.require[0].all_dimensions_at_least",
+                                     "titles[1].at_least"]
 
 
 @pytest.mark.parametrize("value", [0, -5, 100.01, "10"])
@@ -200,7 +211,7 @@ def test_base_within_0_max(base, ok):
     doc = base_doc()
     doc["dimensions"][0]["base"] = base
     if ok:
-        rules_from(doc)
+        assert rules_from(doc).dimension("moral").base == base
     else:
         assert "dimensions[0].base" in paths_of(doc)
 
@@ -226,7 +237,8 @@ def test_all_weights_zero_with_weighted_only():
     assert paths_of(doc) == ["dimensions"]
     doc["overall"]["method"] = "star_sum"
     doc["overall"]["thresholds"] = {"1": 2}
-    rules_from(doc)
+    rules = rules_from(doc)
+    assert rules.overall.method == "star_sum" and all(d.weight == 0 for d in rules.dimensions)
 
 
 def test_indicator_min_above_max():
@@ -307,7 +319,8 @@ def test_quota_with_min_stars():
     assert "overall.quota" in paths
     doc["overall"] = {"method": "min_stars"}
     doc["dimensions"][0]["quota"] = {"5": 10}  # dimension quotas stay allowed
-    rules_from(doc)
+    rules = rules_from(doc)
+    assert rules.overall.method == "min_stars" and rules.dimension("moral").quota == {5: 10}
 
 
 def test_overall_thresholds_required_except_min_stars():
@@ -315,7 +328,7 @@ def test_overall_thresholds_required_except_min_stars():
     del doc["overall"]["thresholds"]
     assert paths_of(doc) == ["overall.thresholds"]
     doc["overall"]["method"] = "min_stars"
-    rules_from(doc)
+    assert rules_from(doc).overall.thresholds == {}
 
 
 def test_overall_defaults():

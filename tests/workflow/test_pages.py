@@ -83,7 +83,7 @@ def test_self_statement_while_open_only(school, act):
     workflow.submit_class(school.teacher, school.term, school.class_a.id)
     db.session.commit()
     r = me.post("/student/statement", data={"statement": "changed"}, follow_redirects=True)
-    assert "locked" in r.get_data(as_text=True) or "锁定" in r.get_data(as_text=True)
+    assert "该班级的记录已锁定：已提交、公示中或已确认。" in r.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(sa.select(StudentTermNote)).self_statement == "本学期我参加了志愿服务。"
 
@@ -144,7 +144,7 @@ def test_appeal_cycle_over_http(school, make, act):
     r = me.post("/student/appeals", data={
         "indicator": "skill.competition", "text": "缺一条",
         "evidence": (io.BytesIO(b"GIF89a..."), "x.png")}, content_type="multipart/form-data")
-    assert "JPG, PNG" in r.get_data(as_text=True) or "PNG" in r.get_data(as_text=True)
+    assert "“x.png”不是 JPG、PNG 或 PDF 文件。" in r.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Appeal.id))) == 1
 
     other = act(school.other_teacher)
@@ -259,7 +259,9 @@ def test_history_lists_other_published_terms(school, make, act):
     assert "2025—2026学年第二学期" not in html
 
 
-def test_pages_show_due_classes_as_final_without_writing(school, act):
+def test_pages_show_a_due_class_as_closed_and_finalize_due_finalizes_it(school, act, runner):
+    """The notice period has ended: the page says appeals are closed without writing that
+    down (no GET writes); `stars finalize-due` (cron, the worker) makes the class final."""
     from datetime import timedelta
 
     from starrating.models import ClassTermStatus
@@ -270,9 +272,15 @@ def test_pages_show_due_classes_as_final_without_writing(school, act):
     db.session.commit()
     html = act(school.student_user).get("/student/appeals").get_data(as_text=True)
     assert "不再受理申诉" in html
+    # Shown as final (appeals closed) while the row itself waits for `stars finalize-due`.
     assert cstate.class_state(school.term, school.class_a.id) == ClassState.FINAL
-    db.session.expire_all()  # the row itself waits for `stars finalize-due`
-    assert db.session.get(ClassTermStatus, row.id).state == ClassState.PUBLISHED
+    db.session.expire_all()
+    stored = db.session.scalar(sa.select(ClassTermStatus))
+    assert stored.state == ClassState.PUBLISHED and stored.finalized_at is None
+    result = runner.invoke(args=["stars", "finalize-due"])
+    assert result.exit_code == 0 and "1 classes finalized." in result.output
+    db.session.expire_all()
+    assert db.session.get(ClassTermStatus, stored.id).state == ClassState.FINAL
 
 
 def test_admin_compute_button(school, make, act):
