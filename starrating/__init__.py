@@ -6,9 +6,16 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import boundary, cli, db_events, i18n, jobs, navigation, security, templating
+from config import ProductionConfig, config_from_env
+
+from . import boundary, cli, db_events, errors, i18n, jobs, navigation, security, templating
+from .admin import bp as admin_bp
+from .auth import bp as auth_bp
 from .auth.sessions import init_login
 from .extensions import csrf, db, migrate
+from .main import bp as main_bp
+from .student import bp as student_bp
+from .teacher import bp as teacher_bp
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -21,8 +28,6 @@ def _template_folder() -> str:
 
 def create_app(config: object | None = None) -> Flask:
     """Build the app. `config` is a config class/object or a dict of overrides."""
-    from config import ProductionConfig, config_from_env
-
     app = Flask(__name__, template_folder=_template_folder(), instance_relative_config=True)
     base = config if config is not None and not isinstance(config, dict) else config_from_env()
     app.config.from_object(base)
@@ -66,12 +71,6 @@ def _migrations_dir() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .admin import bp as admin_bp
-    from .auth import bp as auth_bp
-    from .main import bp as main_bp
-    from .student import bp as student_bp
-    from .teacher import bp as teacher_bp
-
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(teacher_bp, url_prefix="/teacher")
@@ -80,9 +79,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from .errors import init_app
-
-    init_app(app)
+    errors.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -33,6 +33,7 @@ from .models import (
     TermStatus,
     User,
 )
+from .rules import load_rules
 
 DEMO_SCHOOL_CODE = "DEMO"
 ADMIN_PASSWORD = "Admin2026"
@@ -190,8 +191,6 @@ DEMO_EVENTS = [
 
 
 def _seed_entries(rng, term, students, teachers, classes, today) -> None:
-    from .rules import load_rules
-
     rules = load_rules(default_rules_source())
     known = set(rules.indicator_keys())
     events = [e for e in DEMO_EVENTS if e[0] in known]

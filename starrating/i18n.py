@@ -19,6 +19,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, request
+from flask_babel import get_locale
 from flask_login import current_user
 
 from .extensions import babel
@@ -81,8 +82,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_languages():
-        from flask_babel import get_locale
-
         locale = get_locale()
         return {
             "LANGUAGES": app.config["LANGUAGES"],

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.guards import admin_required
 from ..boundary import perform, submit
-from ..services import sanctions
+from ..services import admin_reads, sanctions
+from ..services.terms import term_for
 from ..teacher.forms import flag_form
 from . import bp
-from .common import chosen_term, terms
 
 
 def _page(term, form):
     rows = sanctions.term_flags(current_user, term) if term is not None else []
-    return render_template("admin/flags.html", term=term, terms=terms(), form=form, rows=rows,
+    return render_template("admin/flags.html", term=term, terms=admin_reads.term_choices(current_user), form=form, rows=rows,
                            names=sanctions.SANCTIONS)
 
 
 @bp.route("/flags", methods=["GET", "POST"])
 @admin_required
 def flags():
-    term = chosen_term()
+    term = term_for(current_user, request.args.get("term"))
     form = flag_form(sanctions.SANCTIONS)
     if term is None:
         return _page(term, form)

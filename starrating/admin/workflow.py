@@ -12,10 +12,9 @@ from wtforms.validators import NumberRange, Optional
 
 from ..auth.guards import admin_required
 from ..boundary import perform
-from ..services import results, workflow
+from ..services import admin_reads, results, workflow
 from ..services.terms import term_for
 from . import bp
-from .common import terms
 
 
 class PublishForm(FlaskForm):
@@ -48,7 +47,8 @@ def _run(action, done):
 def workflow_page():
     term = term_for(current_user, request.args.get("term"))
     page = workflow.publishing_page(current_user, term)
-    return render_template("admin/workflow.html", term=term, terms=terms(), flows=page.flows,
+    return render_template("admin/workflow.html", term=term,
+                           terms=admin_reads.term_choices(current_user), flows=page.flows,
                            dists=page.dists, rules=page.rules,
                            form=PublishForm(notice_days=term.notice_days if term else None))
 

@@ -23,7 +23,7 @@ from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import Club, ClubMembership, ImportBatch, Student, Term, User
 from . import audit, sheets
-from .setup import school_of
+from .access import admin_school
 from .sheets import RowError
 from .terms import term_for
 
@@ -78,7 +78,7 @@ class ClubImport:
 
 def import_term(actor: User, term_id) -> Term:
     """The term the admin imports members into (of the admin's own school)."""
-    school_of(actor)
+    admin_school(actor)
     return term_for(actor, term_id, required=True)
 
 
@@ -94,7 +94,7 @@ def _already(term: Term, sha: str) -> bool:
 
 def check_memberships(actor: User, term: Term, rows: list[list[str]]) -> ClubCheck:
     """Every row checked against the school's clubs and students (a fixed number of queries)."""
-    school_id = school_of(actor)
+    school_id = admin_school(actor)
     result = ClubCheck(term=term)
     if not rows:
         result.errors.append(RowError(1, "", str(_l("The sheet is empty."))))

@@ -28,13 +28,8 @@ from .access import (
 )
 from .class_pages import class_students
 from .class_state import ensure_editable
-
-# Re-exported for the modules that still import them from here (entry_import, appeals);
-# their home is entry_input.
-from .entry_input import (  # noqa: F401
-    NOTE_MAX,
+from .entry_input import (
     EntryInput,
-    check_date,
     parse_points,
     rules_for,
     school_today,

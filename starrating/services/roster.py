@@ -29,7 +29,8 @@ from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import ImportBatch, Role, SchoolClass, Student, User, utcnow
 from . import audit, sheets
-from .setup import parse_gender, parse_status, school_of
+from .access import admin_school
+from .setup import parse_gender, parse_status
 from .sheets import RowError, SheetError
 
 KIND = "roster"
@@ -74,7 +75,7 @@ def read_sheet(data: bytes, filename: str) -> list[list[str]]:
 
 def check_roster(actor: User, rows: list[list[str]]) -> RosterCheck:
     """Validate every row against the school (in a fixed number of queries)."""
-    school_id = school_of(actor)
+    school_id = admin_school(actor)
     result = RosterCheck()
     if not rows:
         result.errors.append(RowError(1, "", str(_l("The sheet is empty."))))
@@ -154,7 +155,7 @@ class RosterImport:
 
 def import_roster(actor: User, data: bytes, filename: str) -> RosterImport:
     """Write every row, or nothing (raises ValidationFailed with the row errors)."""
-    school_id = school_of(actor)
+    school_id = admin_school(actor)
     sha = hashlib.sha256(data).hexdigest()
     scope = f"school:{school_id}"
     done = db.session.scalar(sa.select(ImportBatch).where(
@@ -210,6 +211,7 @@ def import_roster(actor: User, data: bytes, filename: str) -> RosterImport:
         if users:
             db.session.execute(sa.update(User), [
                 {"id": uid, "active": active[sid]} for uid, sid in users])
+            auth_services.end_login_sessions_of(uid for uid, sid in users if not active[sid])
     audit.record(actor, "import", batch, after={
         "filename": batch.filename, "rows": len(checked.rows), "created": len(new_rows),
         "updated": checked.updated, "accounts": len(accounts)})

@@ -49,9 +49,6 @@ from .scoring import rules_from_version
 
 NOTICE_DAYS_MAX = 30
 
-# The admin's school (kept under this name for the other services that import it).
-school_of = admin_school
-__all__ = ["ensure_rules_changeable", "owned", "school_of"]
 
 
 def _text(value, field: str, errors: dict, max_len: int = 80, required: bool = True) -> str:
@@ -80,7 +77,7 @@ def term_for_edit(actor: User, term_id: int | None) -> Term | None:
 
 
 def _term_values(actor: User, data: dict, term: Term | None) -> dict:
-    school_id = school_of(actor)
+    school_id = admin_school(actor)
     errors: dict = {}
     name = _text(data.get("name"), "name", errors)
     start, end = data.get("start_date"), data.get("end_date")
@@ -152,7 +149,7 @@ def update_term(actor: User, term: Term, data: dict) -> Term:
 # ---- departments and majors ----------------------------------------------------------------
 
 def save_department(actor: User, name: str, department: Department | None = None) -> Department:
-    school_id = school_of(actor)
+    school_id = admin_school(actor)
     errors: dict = {}
     name = _text(name, "name", errors)
     if name and _exists(sa.select(Department.id).where(
@@ -223,7 +220,7 @@ def delete_major(actor: User, major_id: int) -> None:
 # ---- classes ---------------------------------------------------------------------------------
 
 def save_class(actor: User, data: dict, school_class: SchoolClass | None = None) -> SchoolClass:
-    school_id = school_of(actor)
+    school_id = admin_school(actor)
     errors: dict = {}
     name = _text(data.get("name"), "name", errors)
     grade = data.get("grade")
@@ -402,7 +399,7 @@ def set_may_log_in(user: User, active: bool) -> None:
 
 def create_teacher(actor: User, username: str, display_name: str) -> tuple[User, str]:
     """A teacher account with a random initial password, returned once to show the admin."""
-    school_id = school_of(actor)
+    school_id = admin_school(actor)
     errors: dict = {}
     display_name = _text(display_name, "display_name", errors)
     _check(errors)
@@ -434,7 +431,7 @@ def set_user_active(actor: User, user_id: int, active: bool) -> User:
 # ---- clubs and memberships ---------------------------------------------------------------------
 
 def save_club(actor: User, data: dict, club: Club | None = None) -> Club:
-    school_id = school_of(actor)
+    school_id = admin_school(actor)
     errors: dict = {}
     name = _text(data.get("name"), "name", errors)
     description = _text(data.get("description"), "description", errors, 2000, required=False)
@@ -477,7 +474,7 @@ def _student_by_no(school_id: int, student_no: str) -> Student | None:
 
 def add_membership(actor: User, club_id: int, term_id: int, student_no: str, role: str = "",
                    joined_on: date | None = None) -> ClubMembership:
-    school_id = school_of(actor)
+    school_id = admin_school(actor)
     club = owned(actor, Club, club_id)
     term = owned(actor, Term, term_id)
     errors: dict = {}

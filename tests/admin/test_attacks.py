@@ -8,6 +8,8 @@ import sqlalchemy as sa
 
 from starrating.extensions import db
 from starrating.models import LoginSession, StudentStatus
+from starrating.services import roster
+from tests.admin.test_roster import HEADER
 from tests.test_auth import login
 
 
@@ -43,4 +45,19 @@ def test_deactivated_teacher_cookie_does_not_come_back(client, act, school):
     assert admin.post(url, {"active": "0"}).status_code == 302
     assert admin.post(url, {"active": "1"}).status_code == 302
     response = client.get("/teacher/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_roster_that_suspends_a_student_ends_their_sessions(client, school):
+    """The roster import takes the right to log in too: the same rule as the student form."""
+    student, user = school.students[0], school.student_user
+    assert login(client, user.username).status_code == 302
+    rows = [HEADER, [student.student_no, student.name, student.gender.value,
+                     student.school_class.name, "休学"]]
+    roster.import_roster(school.admin, "\n".join(",".join(str(c) for c in r)
+                                                 for r in rows).encode("utf-8"), "r.csv")
+    db.session.commit()
+    assert not db.session.scalar(sa.select(LoginSession.id).where(
+        LoginSession.user_id == user.id))
+    response = client.get("/student/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -66,6 +66,10 @@ def browser(_playwright):
     browser.close()
 
 
+REFUSED_DOCUMENT = re.compile(r"Failed to load resource: the server responded with a status of "
+                              r"(400|409) ")
+
+
 class Page:
     """A Playwright page with the live server's URL, console errors and screenshots."""
 
@@ -73,8 +77,15 @@ class Page:
         self.page = page
         self.base = base_url
         self.console_errors: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("console", self._console)
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+
+    def _console(self, message) -> None:
+        # A refused form is re-rendered with 400 (or 409) by design, and Chromium logs the
+        # document's status as a console error; anything else (a script error, a missing
+        # asset) is a real one.
+        if message.type == "error" and not REFUSED_DOCUMENT.match(message.text):
+            self.console_errors.append(message.text)
 
     def __getattr__(self, name):
         return getattr(self.page, name)

@@ -110,8 +110,14 @@ def test_admin_setup_service_refuses_rule_change_after_final(school, make):
 
     publish(school)
     workflow.finalize_classes(school.admin, school.term, [school.class_a.id], now=later(1))
-    with pytest.raises(ValidationFailed):
-        setup.ensure_rules_changeable(school.term)
+    term = school.term
+    data = {"name": term.name, "start_date": term.start_date, "end_date": term.end_date,
+            "status": term.status.value, "rule_version_id": "", "notice_days": 3}
+    with pytest.raises(ValidationFailed) as e:
+        setup.update_term(school.admin, term, data)
+    assert "rule_version_id" in e.value.errors
+    db.session.rollback()
+    assert db.session.get(type(term), term.id).rule_version_id is not None
 
 
 def test_entries_refused_after_final(school, make):
