@@ -165,3 +165,23 @@ def test_rule_engine_imports_no_web_or_database_library():
             else:
                 continue
             assert not set(roots) & set(forbidden), f"{name} imports {roots}"
+
+
+WEB_LAYER = ("starrating.admin", "starrating.teacher", "starrating.student", "starrating.main",
+             "starrating.auth.views", "starrating.auth.forms", "starrating.cli",
+             "starrating.boundary", "starrating.jobs")
+
+
+def test_layers_import_only_downwards():
+    """rules ← models ← services ← views/CLI/jobs: a lower layer never imports a higher one."""
+    wrong = []
+    for name in MODULES:
+        imports = _imports(name)
+        if name.startswith("starrating.rules"):
+            wrong += [(name, i) for i in imports if not i.startswith("starrating.rules")]
+        elif name.startswith("starrating.models"):
+            wrong += [(name, i) for i in imports
+                      if not i.startswith(("starrating.models", "starrating.extensions"))]
+        elif name.startswith("starrating.services") or name == "starrating.auth.services":
+            wrong += [(name, i) for i in imports if i.startswith(WEB_LAYER) or i == "starrating"]
+    assert wrong == []
