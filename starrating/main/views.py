@@ -25,8 +25,7 @@ def set_language(code: str):
     if code not in languages:
         code = current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated:
-        current_user.locale = code
-        db.session.commit()
+        current_user.locale = code  # committed by the request boundary
     back = safe_next(request.form.get("next")) or url_for("main.index")
     response = redirect(back)
     response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",

@@ -59,3 +59,21 @@ def get_student_for(user: User, student_id: int, term: Term | None) -> Student:
         raise NotFound()
     ensure_student_access(user, student, term)
     return student
+
+
+# ---- auth ----
+
+def ensure_account_manageable(actor: User, user: User) -> None:
+    """An admin manages the accounts of their own school (a city-wide admin: every school)."""
+    if actor.role != Role.ADMIN or (actor.school_id is not None
+                                    and actor.school_id != user.school_id):
+        raise PermissionDenied()
+
+
+def account_for(actor: User, user_id: int) -> User:
+    """The account `actor` may manage: 404 when there is none, 403 when it is not theirs."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    ensure_account_manageable(actor, user)
+    return user

@@ -165,9 +165,15 @@ class Browser:
         """(status, headers, text) of a GET; redirects are followed."""
         return self._open(urllib.request.Request(self.base + path))
 
+    def token(self, page: str) -> str:
+        """The CSRF token of a page (the session cookie that goes with it is kept)."""
+        return CSRF_RE.search(self.get(page)[2]).group(1)
+
     def post(self, path: str, data: dict, csrf_from: str):
-        token = CSRF_RE.search(self.get(csrf_from)[2]).group(1)
-        body = urllib.parse.urlencode({**data, "csrf_token": token}).encode()
+        return self.send(path, {**data, "csrf_token": self.token(csrf_from)})
+
+    def send(self, path: str, data: dict):
+        body = urllib.parse.urlencode(data).encode()
         return self._open(urllib.request.Request(self.base + path, body))
 
     def login(self, username: str, password: str) -> int:
