@@ -149,6 +149,11 @@ def end_login_session(user: User) -> None:
         user.current_login_session = None
 
 
+def set_locale(user: User, code: str) -> None:
+    """The language the user's pages are shown in from now on."""
+    user.locale = code
+
+
 def change_password(user: User, old_password: str, new_password: str) -> None:
     """Change the actor's own password; every other signed-in browser is signed out."""
     if not user.check_password(old_password):
