@@ -44,6 +44,10 @@ class Config:
     # The job queue's SQLite file when REDIS_URL is unset; None means <instance>/huey.sqlite3.
     HUEY_SQLITE_PATH: str | None = None
     REDIS_URL = os.environ.get("STARRATING_REDIS_URL") or None
+    # LOGIN_MAX_FAILURES_PER_USER counts per user *and address*; across all addresses a
+    # user is locked only after this many (a stranger cannot lock anyone out with 5).
+    LOGIN_MAX_FAILURES_PER_USER_ALL_ADDRESSES = int(
+        os.environ.get("STARRATING_LOGIN_MAX_FAILURES_ALL_ADDRESSES", "50"))
 
 
 class DevelopmentConfig(Config):

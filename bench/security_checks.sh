@@ -121,7 +121,8 @@ SQLMAP_COMMON=(--batch --level=2 --risk=1 --flush-session --disable-coloring
 run_sqlmap() {
   # Development config (cookies not Secure, so sqlmap's cookie jar sends them over http);
   # throttling raised so the 429 lockout does not mask the login query from sqlmap.
-  export STARRATING_LOGIN_MAX_FAILURES=1000000 STARRATING_LOGIN_MAX_FAILURES_PER_IP=1000000
+  export STARRATING_LOGIN_MAX_FAILURES=1000000 STARRATING_LOGIN_MAX_FAILURES_PER_IP=1000000 \
+    STARRATING_LOGIN_MAX_FAILURES_ALL_ADDRESSES=1000000
   start_server development
   local cookie student
   echo "== sqlmap: login form"

@@ -28,5 +28,4 @@ def roles_required(*roles: Role):
 
 admin_required = roles_required(Role.ADMIN)
 teacher_required = roles_required(Role.TEACHER, Role.ADMIN)
-staff_required = teacher_required
 student_required = roles_required(Role.STUDENT)

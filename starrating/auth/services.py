@@ -5,23 +5,33 @@ from __future__ import annotations
 import functools
 import re
 import secrets
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..errors import DomainError, PermissionDenied, ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import LoginAttempt, LoginSession, Role, User, utcnow
+from ..services.access import ensure_account_manageable
 
 
-class LoginThrottled(DomainError):
+class LoginThrottled(ValidationFailed):
+    """Too many failures: shown beside the password field, answered with 429."""
+
     status = 429
 
+    def __init__(self, message):
+        super().__init__(errors={"password": [message]})
 
-class InvalidCredentials(DomainError):
-    status = 400
+
+class InvalidCredentials(ValidationFailed):
+    """Wrong username or password (never which of the two), beside the password field."""
+
+    def __init__(self, message):
+        super().__init__(errors={"password": [message]})
 
 
 PASSWORD_MIN_LENGTH = 8
@@ -41,39 +51,81 @@ def password_problems(password: str, username: str = "") -> list:
     return problems
 
 
-def check_throttle(username: str, ip: str, *, now: datetime, lockout, max_user: int,
-                   max_ip: int) -> None:
-    since = now - lockout
-    user_failures, ip_failures = db.session.execute(
-        sa.select(
+@dataclass(frozen=True)
+class Throttle:
+    """Failed-login limits within one window (see docs/security.md, "brute force").
+
+    A user is locked *from one address* after `per_user_and_address` failures there, so a
+    stranger's wrong passwords cannot lock the user out from their own device; the slower
+    `per_user` limit across all addresses stops a spread-out guess at one account, and
+    `per_address` stops one address trying many accounts."""
+
+    window: timedelta
+    per_user_and_address: int
+    per_user: int
+    per_address: int
+
+    @classmethod
+    def from_config(cls, config) -> Throttle:
+        return cls(config["LOGIN_LOCKOUT"], config["LOGIN_MAX_FAILURES_PER_USER"],
+                   config["LOGIN_MAX_FAILURES_PER_USER_ALL_ADDRESSES"],
+                   config["LOGIN_MAX_FAILURES_PER_IP"])
+
+
+# Advisory-lock classes (PostgreSQL): one for usernames, one for addresses.
+_LOCK_USER, _LOCK_ADDRESS = 1, 2
+
+
+def reserve_attempt(username: str, ip: str, throttle: Throttle, *, now: datetime) -> None:
+    """Count this attempt as a failure *before* the password is checked, or refuse it.
+
+    Runs in a short transaction of its own, committed at once: concurrent attempts on other
+    workers must see it before this one spends time hashing, and no lock may be held during
+    the hash. The INSERT comes before the COUNT, under a per-username (and per-address)
+    advisory lock on PostgreSQL; SQLite's INSERT takes the database's write lock. Either
+    way the count includes every earlier attempt, so exactly `per_user_and_address`
+    passwords are checked however many arrive at once. A right password removes the row
+    again (`authenticate`)."""
+    since = now - throttle.window
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            for lock_class, key in ((_LOCK_USER, username), (_LOCK_ADDRESS, ip)):
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(
+                    lock_class, sa.func.hashtext(key))))
+        conn.execute(sa.insert(LoginAttempt).values(username=username, ip=ip, at=now))
+        counts = conn.execute(sa.select(
+            sa.func.count().filter(LoginAttempt.username == username, LoginAttempt.ip == ip),
             sa.func.count().filter(LoginAttempt.username == username),
             sa.func.count().filter(LoginAttempt.ip == ip),
         ).where(LoginAttempt.at >= since,
-                sa.or_(LoginAttempt.username == username, LoginAttempt.ip == ip))
-    ).one()
-    if user_failures >= max_user or ip_failures >= max_ip:
-        raise LoginThrottled(
-            _l("Too many failed attempts. Wait %(m)d minutes and try again.",
-               m=int(lockout.total_seconds() // 60))
-        )
+                sa.or_(LoginAttempt.username == username, LoginAttempt.ip == ip))).one()
+        limits = (throttle.per_user_and_address, throttle.per_user, throttle.per_address)
+        if any(n > limit for n, limit in zip(counts, limits, strict=True)):
+            raise LoginThrottled(  # leaving the block rolls the reservation back
+                _l("Too many failed attempts. Wait %(m)d minutes and try again.",
+                   m=int(throttle.window.total_seconds() // 60)))
 
 
-def authenticate(username: str, password: str, ip: str, *, lockout, max_user: int,
-                 max_ip: int) -> User:
-    """The user with these credentials, or a domain error. Records failures."""
-    username = username.strip()
-    now = utcnow()
-    check_throttle(username, ip, now=now, lockout=lockout, max_user=max_user, max_ip=max_ip)
+def authenticate(username: str, password: str, ip: str, throttle: Throttle) -> User:
+    """The user with these credentials, or a domain error. Failures stay counted."""
+    username, ip = username.strip()[:64], ip[:64]
+    reserve_attempt(username, ip, throttle, now=utcnow())
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None:
         # Hash anyway: a quick answer would tell that the username does not exist.
         check_password_hash(_dummy_hash(), password)
     if user is None or not user.check_password(password) or not user.active:
-        db.session.add(LoginAttempt(username=username[:64], ip=ip[:64], at=now))
-        db.session.flush()
         raise InvalidCredentials(_l("Wrong username or password."))
-    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username))
+    # Only this address's failures go: a success here does not reset a stranger's count.
+    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username,
+                                                     LoginAttempt.ip == ip))
     return user
+
+
+def unlock(actor: User, user: User) -> None:
+    """An admin lifts every login lock on `user` (all addresses)."""
+    ensure_account_manageable(actor, user)
+    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == user.username))
 
 
 @functools.cache
@@ -97,6 +149,11 @@ def end_login_session(user: User) -> None:
         user.current_login_session = None
 
 
+def set_locale(user: User, code: str) -> None:
+    """The language the user's pages are shown in from now on."""
+    user.locale = code
+
+
 def change_password(user: User, old_password: str, new_password: str) -> None:
     """Change the actor's own password; every other signed-in browser is signed out."""
     if not user.check_password(old_password):
@@ -116,8 +173,7 @@ def set_password(user: User, new_password: str) -> None:
 
 def reset_password(actor: User, user: User) -> str:
     """An admin sets a new random password; the user must change it at next login."""
-    if not actor.is_admin or (actor.school_id is not None and actor.school_id != user.school_id):
-        raise PermissionDenied()
+    ensure_account_manageable(actor, user)
     password = generate_initial_password()
     user.set_password(password)
     user.must_change_password = True

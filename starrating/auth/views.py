@@ -1,4 +1,4 @@
-"""Log in, log out, change password."""
+"""Log in, log out, change password, lift a login lock."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..errors import DomainError, ValidationFailed
-from ..extensions import db
-from ..utils import apply_errors
+from ..boundary import perform, submit
+from ..services import access
 from . import bp, services
 from .forms import ChangePasswordForm, LoginForm
+from .guards import admin_required
 
 
 def safe_next(target: str | None) -> str | None:
@@ -30,33 +30,28 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
-    if form.validate_on_submit():
-        cfg = current_app.config
-        try:
-            user = services.authenticate(
-                form.username.data, form.password.data, request.remote_addr or "",
-                lockout=cfg["LOGIN_LOCKOUT"], max_user=cfg["LOGIN_MAX_FAILURES_PER_USER"],
-                max_ip=cfg["LOGIN_MAX_FAILURES_PER_IP"])
-        except DomainError as e:
-            db.session.commit()  # keep the failed attempt: it feeds the throttle
-            form.password.errors.append(e.message)
-            return render_template("auth/login.html", form=form), e.status
-        session.clear()  # a fresh session at login: no fixation
-        services.start_login_session(user, request.user_agent.string or "")
-        login_user(user, remember=form.remember.data)
-        db.session.commit()
-        if user.must_change_password:
-            flash(_("Please choose a new password."), "info")
-            return redirect(url_for("auth.change_password"))
-        return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
-    return render_template("auth/login.html", form=form)
+    return submit(form, lambda: _sign_in(form), to=lambda target: target,
+                  page=lambda: render_template("auth/login.html", form=form))
+
+
+def _sign_in(form: LoginForm) -> str:
+    """Log the form's user in with a fresh session (no fixation); where to go next."""
+    user = services.authenticate(form.username.data, form.password.data,
+                                 request.remote_addr or "",
+                                 services.Throttle.from_config(current_app.config))
+    session.clear()
+    services.start_login_session(user, request.user_agent.string or "")
+    login_user(user, remember=form.remember.data)
+    if user.must_change_password:
+        flash(_("Please choose a new password."), "info")
+        return url_for("auth.change_password")
+    return safe_next(request.args.get("next")) or url_for("main.index")
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
     services.end_login_session(current_user._get_current_object())
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
@@ -67,19 +62,25 @@ def logout():
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
-            services.change_password(user, form.old_password.data, form.new_password.data)
-        except ValidationFailed as e:
-            db.session.rollback()
-            apply_errors(form, e.errors)
-            return render_template("auth/password.html", form=form), 400
-        # Every old session is gone; this browser gets a new one.
-        session.clear()
-        services.start_login_session(user, request.user_agent.string or "")
-        login_user(user)
-        db.session.commit()
-        flash(_("Your password was changed. Other devices have been signed out."), "success")
-        return redirect(url_for("main.index"))
-    return render_template("auth/password.html", form=form)
+    return submit(form, lambda: _new_password(form), to=url_for("main.index"),
+                  done=_("Your password was changed. Other devices have been signed out."),
+                  page=lambda: render_template("auth/password.html", form=form))
+
+
+def _new_password(form: ChangePasswordForm) -> None:
+    """Every old session is gone; this browser gets a new one."""
+    user = current_user._get_current_object()
+    services.change_password(user, form.old_password.data, form.new_password.data)
+    session.clear()
+    services.start_login_session(user, request.user_agent.string or "")
+    login_user(user)
+
+
+@bp.route("/accounts/<int:user_id>/unlock", methods=["POST"])
+@admin_required
+def unlock(user_id):
+    user = access.account_for(current_user, user_id)
+    return perform(lambda: services.unlock(current_user, user),
+                   done=_("The login lock was lifted: %(name)s can log in again.",
+                          name=user.display_name),
+                   to=safe_next(request.form.get("next")) or url_for("admin.teachers"))

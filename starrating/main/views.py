@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, jsonify, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from ..auth import services as auth_services
 from ..auth.views import safe_next
 from ..extensions import db
 from ..i18n import LANG_COOKIE
@@ -21,14 +22,15 @@ def index():
 
 @bp.route("/lang/<code>", methods=["POST"])
 def set_language(code: str):
-    languages = current_app.config["LANGUAGES"]
-    if code not in languages:
-        code = current_app.config["BABEL_DEFAULT_LOCALE"]
+    config = current_app.config
+    code = code if code in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated:
-        current_user.locale = code
-        db.session.commit()
-    back = safe_next(request.form.get("next")) or url_for("main.index")
-    response = redirect(back)
+        auth_services.set_locale(current_user._get_current_object(), code)
+    response = redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+    return _remember_language(response, code)
+
+
+def _remember_language(response, code: str):
     response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
                         httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response

@@ -65,14 +65,6 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
-    @property
-    def is_teacher(self) -> bool:
-        return self.role == Role.TEACHER
-
-    @property
-    def is_student(self) -> bool:
-        return self.role == Role.STUDENT
-
 
 class LoginSession(db.Model):
     """One signed-in browser. Deleted at logout; all of a user's go at a password change."""
@@ -82,7 +74,6 @@ class LoginSession(db.Model):
     token: Mapped[str] = mapped_column(sa.String(64), unique=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
 
     user: Mapped[User] = relationship()

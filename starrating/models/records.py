@@ -1,4 +1,6 @@
-"""What teachers record: entries (写实记录), evidence, flags, comments, the audit log."""
+"""What is recorded about students and the work on it: entries (写实记录) with their
+evidence, flags (处分), term notes (班主任评语 and 自我陈述), the audit log, import batches
+and export jobs."""
 
 from __future__ import annotations
 

@@ -265,3 +265,20 @@ def ensure_uploader(user: User, uploader_id: int | None) -> None:
     person does not learn that the token exists)."""
     if uploader_id is None or uploader_id != user.id:
         raise NotFound()
+
+# ---- auth ----
+
+def ensure_account_manageable(actor: User, user: User) -> None:
+    """An admin manages the accounts of their own school (a city-wide admin: every school)."""
+    if actor.role != Role.ADMIN or (actor.school_id is not None
+                                    and actor.school_id != user.school_id):
+        raise PermissionDenied()
+
+
+def account_for(actor: User, user_id: int) -> User:
+    """The account `actor` may manage: 404 when there is none, 403 when it is not theirs."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    ensure_account_manageable(actor, user)
+    return user

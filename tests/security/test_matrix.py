@@ -182,6 +182,7 @@ ROWS = {
     # Logging out lands on the login page: L for everyone (anonymous is sent there too).
     "auth.logout": row(static("/logout"), post="LLLLLLL"),
     "auth.change_password": row(static("/password"), get=ANY_USER, post=ANY_USER),
+    "auth.unlock": row(lambda c, w: f"/accounts/{c.teacher.id}/unlock", post=ADMIN_OBJ),
     # student
     "student.index": row(static("/student/"), get=STUDENT_PAGE),
     "student.entries": row(static("/student/entries"), get=STUDENT_PAGE),
