@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ..auth.guards import admin_required
 from ..services import dashboard as service
-from . import bp
+from .blueprint import bp
 
 PER_PAGE = 50
 

@@ -10,7 +10,7 @@ from ..auth.guards import admin_required
 from ..services import admin_reads as reads
 from ..services import dashboard as service
 from ..services.terms import term_for
-from . import bp
+from .blueprint import bp
 
 
 @bp.route("/dashboard")

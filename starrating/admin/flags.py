@@ -11,7 +11,7 @@ from ..boundary import perform, submit
 from ..services import admin_reads, sanctions
 from ..services.terms import term_for
 from ..teacher.forms import flag_form
-from . import bp
+from .blueprint import bp
 
 
 def _page(term, form):

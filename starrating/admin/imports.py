@@ -13,7 +13,7 @@ from ..auth.guards import admin_required
 from ..boundary import perform, submit
 from ..errors import DomainError
 from ..services import club_import, roster
-from . import bp
+from .blueprint import bp
 from .forms import UploadForm, club_import_form
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -20,7 +20,8 @@ from ..jobs import enqueue_export
 from ..services import admin_reads as reads
 from ..services.reports import jobs as service
 from ..services.terms import term_for
-from . import bp, forms
+from . import forms
+from .blueprint import bp
 from .forms import EXPORT_KIND_LABELS as KIND_LABELS
 
 STATUS_LABELS = {"queued": _l("Queued"), "running": _l("Running"), "done": _l("Done"),

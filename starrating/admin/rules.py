@@ -14,7 +14,8 @@ from ..services import admin_reads as reads
 from ..services import rulesets
 from ..services.access import owned
 from ..services.terms import term_for
-from . import bp, forms
+from . import forms
+from .blueprint import bp
 from .forms import RuleSetForm
 
 

@@ -16,7 +16,8 @@ from ..services import setup
 from ..services.access import owned
 from ..services.scoring import CLUB_MIN_DAYS
 from ..services.terms import term_for
-from . import bp, forms
+from . import forms
+from .blueprint import bp
 from .forms import STUDENT_STATUS_LABELS, TERM_STATUS_LABELS, TeacherForm, UploadForm
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..auth.guards import admin_required
 from ..services import admin_reads as reads
 from ..services.terms import term_for
-from . import bp
+from .blueprint import bp
 
 
 @bp.route("/")

@@ -14,7 +14,7 @@ from ..auth.guards import admin_required
 from ..boundary import perform
 from ..services import admin_reads, results, workflow
 from ..services.terms import term_for
-from . import bp
+from .blueprint import bp
 
 
 class PublishForm(FlaskForm):

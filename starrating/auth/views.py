@@ -10,7 +10,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..boundary import perform, submit
 from ..services import access
-from . import bp, services
+from . import services
+from .blueprint import bp
 from .forms import ChangePasswordForm, LoginForm
 from .guards import admin_required
 

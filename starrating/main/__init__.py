@@ -1,5 +1,5 @@
-from flask import Blueprint
+# Importing the view modules registers their routes on the blueprint.
+from . import views  # noqa: F401
+from .blueprint import bp
 
-bp = Blueprint("main", __name__)
-
-from . import views  # noqa: E402,F401
+__all__ = ["bp"]

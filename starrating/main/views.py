@@ -9,7 +9,7 @@ from ..auth import services as auth_services
 from ..auth.views import safe_next
 from ..extensions import db
 from ..i18n import LANG_COOKIE
-from . import bp
+from .blueprint import bp
 
 HOME_BY_ROLE = {"admin": "admin.index", "teacher": "teacher.index", "student": "student.index"}
 

@@ -11,7 +11,7 @@ from ..auth.guards import student_required
 from ..boundary import perform, submit
 from ..services import appeals, class_pages, notes, results, student_pages
 from ..services.terms import term_for
-from . import bp
+from .blueprint import bp
 from .forms import StatementForm, appeal_form, appeal_input
 
 

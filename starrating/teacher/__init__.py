@@ -1,7 +1,5 @@
-from flask import Blueprint
+# Importing the view modules registers their routes on the blueprint.
+from . import appeals, entry_views, grid, imports, views, workflow  # noqa: F401
+from .blueprint import bp
 
-bp = Blueprint("teacher", __name__)
-
-from . import appeals, workflow  # noqa: E402,F401,I001
-from . import views  # noqa: E402,F401
-from . import entry_views, grid, imports  # noqa: E402,F401
+__all__ = ["bp"]

@@ -14,7 +14,7 @@ from ..auth.guards import teacher_required
 from ..boundary import submit
 from ..services import appeals
 from ..services.terms import term_for
-from . import bp
+from .blueprint import bp
 
 
 class AcceptForm(FlaskForm):

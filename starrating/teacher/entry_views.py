@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from ..auth.guards import teacher_required
 from ..boundary import perform, submit
 from ..services import class_pages, entries, evidence
-from . import bp
+from .blueprint import bp
 from .forms import (
     DeleteForm,
     edit_entry_form,

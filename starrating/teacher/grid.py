@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..auth.guards import teacher_required
 from ..boundary import submit
 from ..services import class_pages, entries
-from . import bp
+from .blueprint import bp
 from .forms import fill_rule_choices, grid_form, grid_input, grid_rows
 from .views import this_term
 

@@ -14,7 +14,7 @@ from ..boundary import perform, submit
 from ..services import entry_import
 from ..services.access import get_class_in_term
 from ..services.terms import term_for
-from . import bp
+from .blueprint import bp
 from .forms import UploadForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

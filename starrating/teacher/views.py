@@ -14,7 +14,7 @@ from ..services.access import get_student_for
 from ..services.sanctions import SANCTIONS
 from ..services.scoring import term_rules
 from ..services.terms import term_for
-from . import bp
+from .blueprint import bp
 from .forms import CommentForm, entry_filter, filter_form
 
 

@@ -10,7 +10,7 @@ from ..auth.guards import teacher_required
 from ..boundary import perform
 from ..services import workflow
 from ..services.terms import term_for
-from . import bp
+from .blueprint import bp
 
 
 def class_url(class_id: int) -> str:

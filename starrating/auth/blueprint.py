@@ -1,0 +1,5 @@
+"""The auth blueprint; its views register on it when the package imports them."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", 'starrating.auth')
