@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict, ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import Club, ClubMembership, ImportBatch, Student, Term, User
 from . import audit, sheets
@@ -183,15 +182,8 @@ def import_memberships(actor: User, term_id, data: bytes, filename: str) -> Club
     if not checked.ok:
         raise ValidationFailed(_l("The file has errors; nothing was imported."),
                                errors={"rows": checked.errors})
-    batch = ImportBatch(kind=KIND, scope=_scope(term), sha256=checked.sha256,
-                        filename=(filename or "")[:200], row_count=len(checked.rows),
-                        uploaded_by_id=actor.id)
-    db.session.add(batch)
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same file confirmed twice at the same moment
-        raise Conflict(_l("This file was just imported by another request; nothing more "
-                          "was written.")) from None
+    batch = sheets.claim_file(actor, KIND, _scope(term), checked.sha256, filename,
+                              len(checked.rows))
     new = [{"club_id": r.club_id, "student_id": r.student_id, "term_id": term.id,
             "role": r.role, "joined_on": term.start_date}
            for r in checked.rows if r.change == NEW]

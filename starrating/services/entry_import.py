@@ -19,9 +19,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import xlsxwriter
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict, ValidationFailed
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..models import (
     EntrySource,
@@ -358,15 +357,8 @@ def import_entries(actor: User, term: Term, class_id: int, data: bytes,
     if not checked.ok:
         raise ValidationFailed(_l("The file has errors; nothing was imported."),
                                errors={"rows": checked.errors})
-    batch = ImportBatch(kind=KIND, scope=scope_of(term, school_class.id),
-                        sha256=checked.sha256, filename=(filename or "")[:200],
-                        row_count=len(checked.rows), uploaded_by_id=actor.id)
-    db.session.add(batch)
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same file confirmed twice at the same moment
-        raise Conflict(_l("This file was just imported by another request; nothing more "
-                          "was written.")) from None
+    batch = sheets.claim_file(actor, KIND, scope_of(term, school_class.id), checked.sha256,
+                              filename, len(checked.rows))
     bulk_insert(actor, term, [
         {"student_id": r.student_id, "indicator": r.indicator,
          "points_cents": int(r.points * 100), "occurred_on": r.occurred_on,

@@ -166,10 +166,7 @@ def import_roster(actor: User, data: bytes, filename: str) -> RosterImport:
     if not checked.ok:
         raise ValidationFailed(_l("The file has errors; nothing was imported."),
                                errors={"rows": checked.errors})
-    batch = ImportBatch(kind="roster", scope=scope, sha256=sha, filename=filename[:200],
-                        row_count=len(checked.rows), uploaded_by_id=actor.id)
-    db.session.add(batch)
-    db.session.flush()
+    batch = sheets.claim_file(actor, "roster", scope, sha, filename, len(checked.rows))
 
     new_rows = [r for r in checked.rows if r["student_id"] is None]
     if new_rows:

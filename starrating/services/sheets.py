@@ -25,9 +25,11 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
+from sqlalchemy.exc import IntegrityError
 
-from ..errors import NotFound, ValidationFailed
-from ..models import User
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..extensions import db
+from ..models import ImportBatch, User
 from .access import ensure_uploader
 
 KINDS = ("entries", "roster", "clubs", "passwords")
@@ -247,3 +249,18 @@ def sweep(kind: str, max_age: int = TMP_TTL_SECONDS) -> int:
         except FileNotFoundError:
             pass
     return removed
+
+
+def claim_file(actor: User, kind: str, scope: str, sha256: str, filename: str,
+               row_count: int) -> ImportBatch:
+    """Record that this file is imported for this scope, once: a second confirm of the same
+    file at the same moment meets the unique (kind, scope, sha256) row and is refused."""
+    batch = ImportBatch(kind=kind, scope=scope, sha256=sha256, filename=(filename or "")[:200],
+                        row_count=row_count, uploaded_by_id=actor.id)
+    db.session.add(batch)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise Conflict(_l("This file was just imported by another request; nothing more "
+                          "was written.")) from None
+    return batch
