@@ -11,7 +11,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from starrating.errors import NotFound
+from starrating.errors import Conflict, NotFound
+from starrating.extensions import db
 from starrating.services import club_import, entry_import, roster, sheets
 
 LIMITS = sheets.Limits(max_rows=3, max_unpacked=1024 * 1024)
@@ -183,3 +184,18 @@ def test_each_import_keeps_its_own_limits(app):
     assert (entry_import.LIMITS.max_rows, roster.LIMITS.max_rows, club_import.LIMITS.max_rows) \
         == (5000, 20000, 20000)
     assert entry_import.LIMITS.sheet == "记录"
+
+
+def test_one_file_is_claimed_once_per_scope_for_every_kind(school):
+    """Two confirms of the same file (entries, roster or clubs) meet the same unique row:
+    the second is a Conflict with a message, not a database error."""
+    sha = "ab" * 32
+    for kind in ("entries", "roster", "clubs"):
+        sheets.claim_file(school.admin, kind, "scope-1", sha, "a.xlsx", 3)
+        db.session.commit()
+        with pytest.raises(Conflict) as refused:
+            sheets.claim_file(school.admin, kind, "scope-1", sha, "a.xlsx", 3)
+        assert "没有重复写入" in str(refused.value)
+        db.session.rollback()
+        sheets.claim_file(school.admin, kind, "scope-2", sha, "a.xlsx", 3)  # another scope
+        db.session.commit()
