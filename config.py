@@ -32,6 +32,10 @@ class Config:
     LOGIN_MAX_FAILURES_PER_USER = int(os.environ.get("STARRATING_LOGIN_MAX_FAILURES", "5"))
     LOGIN_MAX_FAILURES_PER_IP = int(os.environ.get("STARRATING_LOGIN_MAX_FAILURES_PER_IP", "30"))
     LOGIN_LOCKOUT = timedelta(minutes=15)
+    # How many proxies (nginx) stand in front and set X-Forwarded-For/-Proto; 0 = none, the
+    # address gunicorn sees is the client's. Behind nginx set 1, or every user shares the
+    # proxy's address and the per-address login limits lock everyone at once.
+    TRUSTED_PROXIES = int(os.environ.get("STARRATING_TRUSTED_PROXIES", "0"))
 
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     EVIDENCE_MAX_BYTES = 8 * 1024 * 1024

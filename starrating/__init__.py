@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ProductionConfig, config_from_env
 
@@ -44,6 +45,9 @@ def create_app(config: object | None = None) -> Flask:
     if not app.config.get("STARRATING_FILES_DIR"):
         app.config["STARRATING_FILES_DIR"] = str(Path(app.instance_path) / "files")
 
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     register_extensions(app)
     register_blueprints(app)
     boundary.install(app)

@@ -159,3 +159,20 @@ def test_only_an_admin_of_the_school_may_unlock(app, act, school, make):
     assert act(school.admin).post("/accounts/999999/unlock").status_code == 404
     assert failures(username="teacher_a") == 5
     assert login_from(app, "127.0.0.1", "teacher_a").status_code == 429
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_counts(app, school):
+    """Behind nginx (STARRATING_TRUSTED_PROXIES=1) the client's address comes from
+    X-Forwarded-For; without it a client cannot claim an address."""
+    proxied = create_app({**_config_dict(), "TRUSTED_PROXIES": 1,
+                          "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                          "STARRATING_FILES_DIR": app.config["STARRATING_FILES_DIR"]})
+    for each, address in ((proxied, "203.0.113.77"), (app, "127.0.0.1")):
+        client = each.test_client()
+        client.environ_base.update(REMOTE_ADDR="127.0.0.1",
+                                   HTTP_X_FORWARDED_FOR="203.0.113.77")
+        token = csrf_from(client.get("/login").get_data(as_text=True))
+        response = client.post("/login", data={"username": "admin1", "csrf_token": token,
+                                               "password": "wrong-Passw0rd"})
+        assert response.status_code == 400
+        assert failures(username="admin1", ip=address) == 1
