@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from starrating import create_app
 from starrating.extensions import db
 from tests.conftest import _config_dict, csrf_from
+from tests.security.gunicorn_helpers import PG_ADMIN, pg_available
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_ADMIN = os.environ.get("STARRATING_FAULTS_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 
 # Runs in the child process only: the hook that makes the import stop halfway is installed
 # here, never in the application.
@@ -139,20 +139,9 @@ def test_roster_import_killed_halfway_leaves_no_rows_sqlite(tmp_path):
     assert after["integrity"] == "ok" and after["fk"] == []
 
 
-def _pg_available() -> bool:
-    try:
-        engine = sa.create_engine(f"{PG_ADMIN}/postgres", connect_args={"connect_timeout": 2})
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except Exception:
-        return False
-
-
 @pytest.fixture
 def pg_database(worker_id):
-    if not _pg_available():
+    if not pg_available():
         pytest.skip("PostgreSQL not reachable")
     name = f"starrating_faults_{worker_id}"
     admin = sa.create_engine(f"{PG_ADMIN}/postgres", isolation_level="AUTOCOMMIT")
