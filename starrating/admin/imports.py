@@ -14,7 +14,7 @@ from ..boundary import perform, submit
 from ..errors import DomainError
 from ..services import club_import, roster
 from .blueprint import bp
-from .forms import UploadForm, club_import_form
+from .forms import GENDER_LABELS, STUDENT_STATUS_LABELS, UploadForm, club_import_form
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -24,8 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def roster_import():
     roster.sweep()  # uploads and password sheets live at most an hour
     form = UploadForm()
-    page = lambda checked=None: render_template("admin/roster_import.html", form=form,  # noqa: E731
-                                                checked=checked)
+    page = lambda checked=None: _roster_page(form, checked)  # noqa: E731
     return submit(form, lambda: _shown(page, roster.preview(current_user, *_upload(form))),
                   page=page)
 
@@ -95,8 +94,13 @@ def _roster_refused(error: DomainError):
     if not rows:  # the kept file itself is unusable now: start again from the upload
         flash(_reason(error), "error")
         return redirect(url_for("admin.roster_import"))
-    return render_template("admin/roster_import.html", form=UploadForm(),
-                           checked=roster.RosterCheck(errors=rows)), 400
+    return _roster_page(UploadForm(), roster.RosterCheck(errors=rows)), 400
+
+
+def _roster_page(form, checked=None):
+    """The upload form and, after an upload, its preview (labels in the reader's language)."""
+    return render_template("admin/roster_import.html", form=form, checked=checked,
+                           status_labels=STUDENT_STATUS_LABELS, gender_labels=GENDER_LABELS)
 
 
 def _club_imported(result, term):

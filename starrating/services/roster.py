@@ -48,6 +48,7 @@ COLUMNS = {  # column → accepted headers (Chinese first; English for the Engli
 REQUIRED = ("student_no", "name", "gender", "class")
 HEADER_LABEL = {"student_no": "学号", "name": "姓名", "gender": "性别", "class": "班级",
                 "status": "状态"}
+CHANGE_FIELDS = ("name", "gender", "class", "status")  # what a roster row may change
 __all__ = ["RowError", "SheetError"]
 
 
@@ -64,6 +65,17 @@ class RosterCheck:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def new_rows(self) -> list[dict]:
+        """The students the import adds, in sheet order."""
+        return [r for r in self.rows if r["student_id"] is None]
+
+    @property
+    def changed_rows(self) -> list[dict]:
+        """The students on file the import changes; each row's "changes" lists (field,
+        before, after) with field one of CHANGE_FIELDS."""
+        return [r for r in self.rows if r["changes"]]
 
 
 def read_sheet(data: bytes, filename: str) -> list[list[str]]:
@@ -87,6 +99,7 @@ def check_roster(actor: User, rows: list[list[str]]) -> RosterCheck:
                                       .where(SchoolClass.school_id == school_id)).all())
     existing = {s.student_no: s for s in db.session.scalars(
         sa.select(Student).where(Student.school_id == school_id))}
+    class_names = {class_id: name for name, class_id in classes.items()}
     wanted = [v["student_no"] for _, v in sheets.data_rows(rows, columns) if v["student_no"]]
     accounts: dict[str, int | None] = {}
     for chunk in range(0, len(wanted), 1000):
@@ -128,12 +141,12 @@ def check_roster(actor: User, rows: list[list[str]]) -> RosterCheck:
             continue
         row = {"row": number, "student_no": no, "name": name, "gender": gender,
                "class_id": class_id, "status": status,
-               "student_id": student.id if student else None,
+               "class": values["class"], "student_id": student.id if student else None,
                "needs_account": no not in accounts}
+        row["changes"] = _changes(student, row, class_names) if student else []
         if student is None:
             result.new += 1
-        elif (student.name, student.gender, student.class_id, student.status) == (
-                name, gender, class_id, status):
+        elif not row["changes"]:
             result.unchanged += 1
         else:
             result.updated += 1
@@ -141,6 +154,15 @@ def check_roster(actor: User, rows: list[list[str]]) -> RosterCheck:
     if not result.rows and not result.errors:
         result.errors.append(RowError(2, "", str(_l("The sheet has no students."))))
     return result
+
+
+def _changes(student: Student, row: dict, class_names: dict[int, str]) -> list[tuple]:
+    """(field, before, after) for every field the row changes on the student on file."""
+    pairs = {"name": (student.name, row["name"]), "gender": (student.gender, row["gender"]),
+             "class": (student.class_id, row["class_id"]),
+             "status": (student.status, row["status"])}
+    shown = {"class": (class_names.get(student.class_id, ""), row["class"])}
+    return [(f, *shown.get(f, pairs[f])) for f in CHANGE_FIELDS if pairs[f][0] != pairs[f][1]]
 
 
 @dataclass
