@@ -27,7 +27,9 @@ quota_scope = "grade"
 def test_provisional_class_stars_leave_out_the_grade_quota(make, school):
     rules = make.rules(school.school, GRADE_QUOTA_RULES)
     term = make.term(school.school, rules=rules)
-    a, b = school.class_a, school.class_b  # the same grade
+    a, b = school.class_a, school.class_b  # the same grade, both the term's classes
+    make.assign(term, a, school.teacher)
+    make.assign(term, b, school.other_teacher)
     top_a = make.student(a)
     top_b = [make.student(b) for _ in range(8)]
     for s in [top_a, *top_b]:

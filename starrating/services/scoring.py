@@ -5,9 +5,12 @@ One pass for the whole scope, never a query per student:
   2. club memberships counted on the term's club indicator — one GROUP BY;
   3. active flags — one query;
   4. the students of the scope with class name and grade — one query.
-The quota groups decide the scope: with a grade- or school-wide quota the whole term is
-evaluated even when only one class is shown, so a provisional star never differs from
-the one the full computation would give.
+The term's students are the active students of the term's classes (class_state.
+term_class_ids: a class teacher in the term or already in its workflow), never every
+student of the school. The quota groups decide the scope: with a grade- or school-wide
+quota the whole term is evaluated even when only one class is shown (and the groups are
+formed from the term's students only), so an exact star never differs from the one the
+full computation would give.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from ..models import (
     from_cents,
 )
 from ..rules import RuleSet, StudentInput, StudentResult, evaluate, load_rules, round_score
+from .class_state import term_class_ids
 
 # A membership that ended within this many days of joining does not count (a student who
 # tried a club for a week is not a member); one that lasted longer counts for the term.
@@ -98,24 +102,20 @@ def club_points(rules: RuleSet, indicator: str | None) -> Decimal | None:
 
 
 def _entry_totals(term_id: int, class_ids) -> sa.Select:
-    query = (
+    return (
         sa.select(Entry.student_id, Entry.indicator, sa.func.sum(Entry.points_cents))
         .where(Entry.term_id == term_id, Entry.deleted_at.is_(None))
+        .join(Student, Student.id == Entry.student_id)
+        .where(Student.class_id.in_(class_ids))
         .group_by(Entry.student_id, Entry.indicator)
     )
-    if class_ids is not None:
-        query = query.join(Student, Student.id == Entry.student_id).where(
-            Student.class_id.in_(class_ids))
-    return query
 
 
 def _membership_counts(term_id: int, class_ids) -> sa.Select:
-    query = sa.select(ClubMembership.student_id, ClubMembership.joined_on,
-                      ClubMembership.left_on).where(ClubMembership.term_id == term_id)
-    if class_ids is not None:
-        query = query.join(Student, Student.id == ClubMembership.student_id).where(
-            Student.class_id.in_(class_ids))
-    return query
+    return (sa.select(ClubMembership.student_id, ClubMembership.joined_on,
+                      ClubMembership.left_on)
+            .join(Student, Student.id == ClubMembership.student_id)
+            .where(ClubMembership.term_id == term_id, Student.class_id.in_(class_ids)))
 
 
 @dataclass
@@ -125,14 +125,22 @@ class TermInputs:
     students: dict[int, tuple[str, str, int]]  # id → (学号, 姓名, class id)
 
 
+def _scope(term: Term, class_ids: list[int] | None, rules: RuleSet) -> list[int]:
+    """The classes to evaluate: the term's classes (None, or a quota wider than a class),
+    else the classes asked for. A class asked for outside the term is kept in the scope."""
+    if class_ids is not None and not needs_whole_term(rules):
+        return sorted(set(class_ids))
+    scope = term_class_ids(term)
+    return scope + sorted(set(class_ids or ()) - set(scope))
+
+
 def collect_inputs(term: Term, class_ids: list[int] | None = None,
                    rules: RuleSet | None = None) -> TermInputs:
     """The engine's inputs for the term's active students (all, or those classes)."""
     rules = rules or term_rules(term)
     if rules is None:
         raise ValueError("the term has no rule set")
-    if class_ids is not None and needs_whole_term(rules):
-        class_ids = None
+    class_ids = _scope(term, class_ids, rules)
     totals: dict[int, dict[str, Decimal]] = {}
     for student_id, indicator, cents in db.session.execute(_entry_totals(term.id, class_ids)):
         totals.setdefault(student_id, {})[indicator] = from_cents(cents)
@@ -155,11 +163,10 @@ def collect_inputs(term: Term, class_ids: list[int] | None = None,
         sa.select(Student.id, Student.student_no, Student.name, Student.class_id,
                   SchoolClass.name, SchoolClass.grade)
         .join(SchoolClass, SchoolClass.id == Student.class_id)
-        .where(Student.school_id == term.school_id, Student.status == StudentStatus.ACTIVE)
+        .where(Student.school_id == term.school_id, Student.status == StudentStatus.ACTIVE,
+               Student.class_id.in_(class_ids))
         .order_by(SchoolClass.name, Student.student_no)
     )
-    if class_ids is not None:
-        student_query = student_query.where(Student.class_id.in_(class_ids))
     inputs, students = [], {}
     for sid, no, name, class_id, class_name, grade in db.session.execute(student_query):
         inputs.append(StudentInput(id=str(sid), class_=f"{class_id}:{class_name}",
@@ -171,10 +178,10 @@ def collect_inputs(term: Term, class_ids: list[int] | None = None,
 
 def evaluate_term(term: Term, class_ids: list[int] | None = None,
                   rules: RuleSet | None = None, *, exact: bool = True) -> dict[int, StudentResult]:
-    """Evaluate the term (or the classes) now: student id → result.
+    """Evaluate the term's students (or those of the classes) now: student id → result.
 
     exact=False (provisional pages) evaluates only the classes asked for, leaving out
-    grade- and school-wide quotas; exact=True widens to the whole term when they exist."""
+    grade- and school-wide quotas; exact=True widens to the term's classes when they exist."""
     if not exact and class_ids is not None:
         rules = class_only_rules(rules or term_rules(term))
     collected = collect_inputs(term, class_ids, rules)

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from starrating.extensions import db
-from starrating.models import ClassState, ClassTermStatus, StarResult, StudentTermNote
+from starrating.models import ClassState, ClassTermStatus, Role, StarResult, StudentTermNote
 from starrating.services.scoring import evaluate_term, summarize
 
 RARE_NAME = "㛃堃喆犇赟"
@@ -41,6 +41,8 @@ def demo(make, school):
     """The `school` fixture plus a third class, varied entries, notes, stored results;
     one student has rare name characters, one a formula-looking name."""
     class_c = make.school_class(school.major, school.school, "24数控3班")
+    # one of the term's classes: it has a class teacher in the term
+    make.assign(school.term, class_c, make.user(Role.TEACHER, school.school.id))
     extra = [make.student(class_c) for _ in range(4)]
     rare = make.student(school.class_a, name=RARE_NAME, student_no="2024999001",
                         account=True)
