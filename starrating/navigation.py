@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from .services import terms
+from .services.clock import school_today
 
 NAV = {
     "admin": [
@@ -40,5 +43,26 @@ def nav_items() -> list[tuple[str, object]]:
     return NAV.get(current_user.role, [])
 
 
+def term_bar(term):
+    """The term line of a page (cached for the request): which term, in force or not, and
+    the terms the reader may switch to."""
+    if term is None or not current_user.is_authenticated:
+        return None
+    cache = g.setdefault("_term_bars", {})
+    if term.id not in cache:
+        cache[term.id] = terms.term_bar(current_user, term)
+    return cache[term.id]
+
+
+def term_arg(term):
+    """The `term=` argument links on a page must carry: none for the term in force (so links
+    stay short and follow the calendar), the term's id for any other term."""
+    bar = term_bar(term)
+    return None if bar is None or bar.is_current else term.id
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["term_bar"] = term_bar
+    app.jinja_env.globals["term_arg"] = term_arg
+    app.jinja_env.globals["school_today"] = school_today

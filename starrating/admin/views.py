@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from flask_login import current_user
 
 from ..auth.guards import admin_required
@@ -14,5 +14,5 @@ from .blueprint import bp
 @bp.route("/")
 @admin_required
 def index():
-    return render_template("admin/index.html", term=term_for(current_user),
+    return render_template("admin/index.html", term=term_for(current_user, request.args.get("term")),
                            counts=reads.index_counts(current_user))

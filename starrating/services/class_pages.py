@@ -33,6 +33,7 @@ from .entry_input import indicator_label, indicator_labels, school_today
 from .notes import get_note
 from .sanctions import SANCTIONS, active_flags
 from .scoring import evaluate_term, term_rules
+from .terms import is_current
 
 
 def default_entry_date(term: Term, today: date | None = None) -> date:
@@ -56,6 +57,12 @@ def author_names(rows: list[Entry]) -> dict[int, str]:
         return {}
     return dict(db.session.execute(
         sa.select(User.id, User.display_name).where(User.id.in_(ids))).all())
+
+
+def writes_in(actor: User, term: Term) -> bool:
+    """Whether the actor's pages of this term offer writing: admins in any term of their
+    school, class teachers in the term in force only (last term's classes are read-only)."""
+    return actor.role == Role.ADMIN or is_current(term)
 
 
 def may_edit(actor: User, entry: Entry, editable: bool) -> bool:
@@ -116,7 +123,7 @@ def student_page(actor: User, term: Term, student_id: int,
     """A student's entries (filtered), comment, sanctions, and what the actor may change."""
     student = get_student_for(actor, student_id, term)
     rows = student_entries(actor, term, student, filters)
-    editable = is_editable(term, student.class_id)
+    editable = writes_in(actor, term) and is_editable(term, student.class_id)
     return StudentPage(
         term=term, student=student, entries=rows, labels=indicator_labels(term_rules(term)),
         authors=author_names(rows), note=get_note(term, student), editable=editable,
@@ -168,7 +175,7 @@ def class_overview(actor: User, term: Term, class_id: int) -> ClassOverview:
     state = class_state(term, class_id)
     return ClassOverview(term=term, school_class=school_class, rules=rules, rows=rows,
                          state=state, editable=term.status == TermStatus.OPEN
-                         and state == ClassState.OPEN)
+                         and state == ClassState.OPEN and writes_in(actor, term))
 
 
 @dataclass

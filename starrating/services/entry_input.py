@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..errors import ValidationFailed
 from ..models import Term
 from ..rules import RuleSet
 from . import evidence
+from .clock import school_today  # noqa: F401  (re-exported: callers import it from here)
 from .scoring import term_rules
 
 MAX_POINTS = Decimal(1000)
@@ -23,12 +22,6 @@ NOTE_MAX = 2000
 
 
 # ---- small parsers shared by the form, the grid and the Excel import --------------------------
-
-def school_today() -> date:
-    """Today in the school's time zone (a teacher in Asia/Shanghai at 00:30 is on the new day)."""
-    tz = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-    return datetime.now(tz).date()
-
 
 def parse_points(text) -> Decimal:
     """'2', '-1.5', '+3', '２' → Decimal with at most 2 places and |p| ≤ 1000; ValueError(msg)."""

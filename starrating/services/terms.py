@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Role, Term, TermStatus, User
+from ..models import ClassAssignment, Entry, Role, StarResult, Term, User
+from .clock import school_today
 
 
-def current_term(school_id: int | None) -> Term | None:
-    """The open term that started last; else the latest term of the school."""
+def current_term(school_id: int | None, today: date | None = None) -> Term | None:
+    """The term in force on the school's today: the one whose dates contain it (the later
+    start when two overlap); between terms, the last one that ended, until the next starts;
+    before the first term, the first one. A term's status never makes it current: a term
+    created early as 进行中 waits for its start date."""
     if school_id is None:
         return None
+    today = today or school_today(school_id)
     base = sa.select(Term).where(Term.school_id == school_id)
     term = db.session.scalar(
-        base.where(Term.status == TermStatus.OPEN).order_by(Term.start_date.desc()).limit(1)
-    )
-    return term or db.session.scalar(base.order_by(Term.start_date.desc()).limit(1))
+        base.where(Term.start_date <= today)
+        .order_by(sa.case((Term.end_date >= today, 0), else_=1), Term.start_date.desc(),
+                  Term.end_date.desc(), Term.id.desc())
+        .limit(1))
+    return term or db.session.scalar(base.order_by(Term.start_date, Term.id).limit(1))
+
+
+def school_of(actor: User) -> int | None:
+    return actor.student.school_id if actor.student_id and actor.student else actor.school_id
 
 
 def term_for(actor: User, term_id: int | str | None = None, *, required: bool = False
@@ -29,7 +43,7 @@ def term_for(actor: User, term_id: int | str | None = None, *, required: bool = 
     With `required`, a school without any term raises NotFound with a message instead of
     returning None. A city-wide admin (no school) may name any term; they have no current one.
     """
-    school_id = actor.student.school_id if actor.student_id and actor.student else actor.school_id
+    school_id = school_of(actor)
     if term_id not in (None, ""):
         term = db.session.get(Term, int(term_id)) if str(term_id).isdigit() else None
         city_wide = school_id is None and actor.role == Role.ADMIN
@@ -58,3 +72,66 @@ def find_term(name_or_id: str | None, school_id: int | None = None) -> Term:
     if term is None:
         raise NotFound(f"no such term: {name_or_id or '(current)'}")
     return term
+
+
+# ---- which term a page shows, and the terms one may switch to ----------------------------------
+
+@dataclass
+class TermBar:
+    """What the term line of a page says: the term shown, whether it is the one in force,
+    and the terms the reader may switch to (those where they have something to see)."""
+
+    term: Term
+    current_id: int | None
+    choices: list[Term]
+
+    @property
+    def is_current(self) -> bool:
+        return self.term.id == self.current_id
+
+
+def is_current(term: Term | None) -> bool:
+    """Whether the term is the one in force at its school today."""
+    if term is None:
+        return False
+    current = current_term(term.school_id)
+    return current is not None and current.id == term.id
+
+
+def switchable_terms(actor: User) -> list[Term]:
+    """The terms the actor has something in, newest first (two statements at most): an
+    admin every term of the school; a teacher the terms they held a class in; a student the
+    terms with their entries or results; everyone the term in force. Only admins see terms
+    that have not started: a term set up early stays invisible to teachers and students."""
+    school_id = school_of(actor)
+    if school_id is None:
+        return []
+    query = sa.select(Term).where(Term.school_id == school_id)
+    if actor.role != Role.ADMIN:
+        query = query.where(Term.start_date <= school_today(school_id))
+    if actor.role == Role.TEACHER:
+        query = query.where(Term.id.in_(
+            sa.select(ClassAssignment.term_id).where(ClassAssignment.teacher_id == actor.id)))
+    elif actor.role == Role.STUDENT:
+        sid = actor.student_id or -1
+        query = query.where(sa.or_(
+            Term.id.in_(sa.select(Entry.term_id).where(Entry.student_id == sid,
+                                                       Entry.deleted_at.is_(None))),
+            Term.id.in_(sa.select(StarResult.term_id).where(StarResult.student_id == sid))))
+    terms = list(db.session.scalars(query.order_by(Term.start_date.desc(), Term.id.desc())))
+    current = current_term(school_id)
+    if current is not None and all(t.id != current.id for t in terms):
+        terms.append(current)
+        terms.sort(key=lambda t: (t.start_date, t.id), reverse=True)
+    return terms
+
+
+def term_bar(actor: User, term: Term | None) -> TermBar | None:
+    """The term line for a page showing `term` to `actor`."""
+    if term is None:
+        return None
+    current = current_term(term.school_id)
+    choices = switchable_terms(actor)
+    if all(t.id != term.id for t in choices):
+        choices.insert(0, term)
+    return TermBar(term=term, current_id=current.id if current else None, choices=choices)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -54,7 +54,7 @@ def _render(page: dict, accept=None, reject=None):
 @bp.route("/appeals", endpoint="appeals")
 @teacher_required
 def appeals_list():
-    term = term_for(current_user, required=True)
+    term = term_for(current_user, request.args.get("term"), required=True)
     return render_template("teacher/appeals.html", **appeals.appeals_overview(current_user, term))
 
 

@@ -19,14 +19,20 @@ from .forms import CommentForm, entry_filter, filter_form
 
 
 def this_term() -> Term:
-    """The term the teacher pages work on: the school's current term."""
+    """The term teachers write in: the school's term in force."""
     return term_for(current_user, required=True)
+
+
+def shown_term() -> Term:
+    """The term a teacher's page shows: `?term=` (read-only unless it is in force), else the
+    term in force."""
+    return term_for(current_user, request.args.get("term"), required=True)
 
 
 @bp.route("/")
 @teacher_required
 def index():
-    term = term_for(current_user)
+    term = term_for(current_user, request.args.get("term"))
     return render_template("teacher/index.html", term=term,
                            cards=class_pages.my_classes(current_user, term))
 
@@ -34,7 +40,7 @@ def index():
 @bp.route("/class/<int:class_id>")
 @teacher_required
 def class_page(class_id):
-    term = this_term()
+    term = shown_term()
     overview = class_pages.class_overview(current_user, term, class_id)
     flow = next((f for f in workflow.class_flows(current_user, term)
                  if f.school_class.id == class_id), None)
@@ -45,7 +51,7 @@ def class_page(class_id):
 @bp.route("/student/<int:student_id>")
 @teacher_required
 def student_entries(student_id):
-    term = this_term()
+    term = shown_term()
     flt = filter_form(request.args, term_rules(term))
     page = class_pages.student_page(current_user, term, student_id, entry_filter(flt))
     comment = CommentForm(comment=page.note.teacher_comment if page.note else "")

@@ -20,7 +20,7 @@ def class_url(class_id: int) -> str:
 @bp.route("/class/<int:class_id>/status")
 @teacher_required
 def class_workflow(class_id):
-    term = term_for(current_user, required=True)
+    term = term_for(current_user, request.args.get("term"), required=True)
     flow = workflow.class_flow(current_user, term, class_id)
     return render_template("teacher/workflow.html", term=term, school_class=flow.school_class,
                            flow=flow, class_url=class_url(class_id))

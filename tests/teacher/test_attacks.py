@@ -5,11 +5,13 @@ from __future__ import annotations
 import errno
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from starrating.extensions import db
 from starrating.models import Attachment, Entry
@@ -25,15 +27,16 @@ DAY = "2026-10-08"
 
 @pytest.fixture
 def handed_over(make, school):
-    """class_a's entry of last term (still open) by its teacher; in the newer term the class
-    belongs to the other teacher."""
+    """class_a's entry of last term (still open) by its teacher; in the newer term (in force:
+    the clock stands in it) the class belongs to the other teacher."""
     entry = make.entry(school.term, school.students[0], "moral.service", "2",
                        author=school.teacher)
     newer = make.term(school.school, name="2027学年第二学期", start=date(2027, 2, 20),
                       end=date(2027, 7, 10))
     make.assign(newer, school.class_a, school.other_teacher)
     db.session.commit()
-    return entry
+    with time_machine.travel(datetime(2027, 3, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        yield entry
 
 
 def test_last_terms_class_teacher_cannot_edit_after_handover(act, school, handed_over):
