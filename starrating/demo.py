@@ -1,14 +1,19 @@
-"""A realistic demo school: two departments, four majors, six classes, 240 students.
+"""A realistic demo school: two departments, four majors, six classes, 240 students, and
+two terms — last term final (results, appeals decided, history), this term open with a
+term's worth of records and one class published, so its students see their stars at once.
 
 Deterministic (a seeded random generator) and idempotent: running it twice changes nothing.
+The workflow steps go through the services (submit, publish, appeal, decide, finalize), so
+the demo's history is the one a real school would have.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
@@ -34,16 +39,29 @@ from .models import (
     User,
 )
 from .rules import load_rules
+from .services import appeals, workflow
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 DEMO_SCHOOL_CODE = "DEMO"
 ADMIN_PASSWORD = "Admin2026"
 TEACHER_PASSWORD = "Teacher2026"
 STUDENT_PASSWORD = "Student2026"
+# The class published this term: its students see their stars on the first login.
+PUBLISHED_CLASS = "24焊接1班"
 DEMO_LOGINS = [
     ("admin", "admin", ADMIN_PASSWORD),
     ("teacher", "wangfang", TEACHER_PASSWORD),
+    ("student", "2024020001", STUDENT_PASSWORD),
     ("student", "2024010001", STUDENT_PASSWORD),
 ]
+DEMO_HINTS = {
+    "2024020001": "24焊接1班: this term's results are published — stars, reasons, appeal "
+                  "/ 本学期结果已公示：可看星级、原因、申诉",
+    "2024010001": "24机电1班: this term still open; last term's stars under 往期 "
+                  "/ 本学期进行中，上学期星级可切换查看",
+    "wangfang": "class teacher of 24机电1班 / 24机电1班班主任",
+}
 
 STRUCTURE = {
     "机电工程系": {
@@ -91,6 +109,15 @@ def current_term_dates(today: date) -> tuple[str, date, date]:
     return f"{y}—{y + 1}学年第二学期", date(y + 1, 2, 20), date(y + 1, 7, 10)
 
 
+def previous_term_dates(start: date) -> tuple[str, date, date]:
+    """The term before the one starting on `start`."""
+    if start.month >= 8:  # autumn → last spring
+        y = start.year
+        return f"{y - 1}—{y}学年第二学期", date(y, 2, 20), date(y, 7, 10)
+    y = start.year - 1
+    return f"{y}—{y + 1}学年第一学期", date(y, 9, 1), date(y + 1, 1, 20)
+
+
 def seed_demo(today: date | None = None) -> bool:
     """Create the demo school unless it exists. Returns True when it was created."""
     if db.session.scalar(sa.select(School.id).where(School.code == DEMO_SCHOOL_CODE)):
@@ -119,10 +146,14 @@ def seed_demo(today: date | None = None) -> bool:
     db.session.flush()
 
     name, start, end = current_term_dates(today)
+    last_name, last_start, last_end = previous_term_dates(start)
+    last = Term(school_id=school.id, name=last_name, start_date=last_start, end_date=last_end,
+                status=TermStatus.OPEN, rule_version_id=version.id, notice_days=5,
+                club_indicator="club.membership")
     term = Term(school_id=school.id, name=name, start_date=start, end_date=end,
                 status=TermStatus.OPEN, rule_version_id=version.id, notice_days=5,
                 club_indicator="club.membership")
-    db.session.add(term)
+    db.session.add_all([last, term])
     db.session.flush()
 
     student_hash = generate_password_hash(STUDENT_PASSWORD)  # one hash: 240 scrypts are slow
@@ -141,8 +172,10 @@ def seed_demo(today: date | None = None) -> bool:
                 db.session.add(school_class)
                 db.session.flush()
                 classes.append(school_class)
-                db.session.add(ClassAssignment(term_id=term.id, class_id=school_class.id,
-                                               teacher_id=next(teacher_iter).id))
+                teacher = next(teacher_iter)
+                for t in (last, term):
+                    db.session.add(ClassAssignment(term_id=t.id, class_id=school_class.id,
+                                                   teacher_id=teacher.id))
                 for i in range(1, 41):
                     gender = Gender.MALE if rng.random() < 0.62 else Gender.FEMALE
                     student = Student(school_id=school.id, student_no=f"{grade}{code}{i:04d}",
@@ -160,17 +193,83 @@ def seed_demo(today: date | None = None) -> bool:
     clubs = [Club(school_id=school.id, name=n, description=d) for n, d in CLUBS]
     db.session.add_all(clubs)
     db.session.flush()
+    for t in (last, term):
+        _seed_memberships(rng, t, students, clubs)
+        _seed_entries(rng, t, students, teachers, classes, today)
+    _run_last_term(rng, admin, last, classes, teachers)
+    _publish_one_class(admin, term, classes)
+    return True
+
+
+def _seed_memberships(rng, term, students, clubs) -> None:
     memberships = []
     for s in students:
         # Most students join one club, some two, a few none (the cap shows in the demo).
         k = rng.choices([0, 1, 2], weights=[4, 76, 20])[0]
         for club in rng.sample(clubs, k):
-            memberships.append(ClubMembership(club_id=club.id, student_id=s.id, term_id=term.id,
-                                              joined_on=start + timedelta(days=rng.randint(3, 20))))
+            memberships.append(ClubMembership(
+                club_id=club.id, student_id=s.id, term_id=term.id,
+                role="社长" if rng.random() < 0.03 else "",
+                joined_on=term.start_date + timedelta(days=rng.randint(3, 20))))
     db.session.add_all(memberships)
     db.session.flush()
-    _seed_entries(rng, term, students, teachers, classes, today)
-    return True
+
+
+def _at(day: date, hour: int) -> datetime:
+    """A Shanghai wall time on `day`, as the UTC the database keeps."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def _run_last_term(rng, admin, term, classes, teachers) -> None:
+    """Last term's year-end: every class submitted and published, a few appeals decided
+    during the notice period, then final when the notice ended; the term closed."""
+    ids = [c.id for c in classes]
+    for c, teacher in zip(classes, teachers, strict=False):
+        workflow.submit_class(teacher, term, c.id, now=_at(term.end_date - timedelta(days=4), 16))
+    published = _at(term.end_date - timedelta(days=2), 10)
+    workflow.publish_classes(admin, term, ids, notice_days=5, now=published)
+    users = dict(db.session.execute(sa.select(User.student_id, User).where(
+        User.student_id.in_(sa.select(Student.id).where(Student.class_id.in_(ids))))).all())
+    entries = list(db.session.scalars(
+        sa.select(Entry).join(Student, Student.id == Entry.student_id)
+        .where(Entry.term_id == term.id, Entry.points_cents < 0,
+               Student.class_id.in_(ids)).order_by(Entry.id)))
+    teacher_of = {c.id: t for c, t in zip(classes, teachers, strict=False)}
+    for n, entry in enumerate(rng.sample(entries, 4)):
+        when = published + timedelta(days=1, hours=n)
+        appeal = appeals.create_appeal(
+            users[entry.student_id], term,
+            appeals.AppealInput(entry_id=entry.id, text=APPEAL_TEXTS[n % len(APPEAL_TEXTS)]),
+            now=when)
+        teacher = teacher_of[entry.student.class_id]
+        if n % 2 == 0:
+            appeals.accept_appeal(teacher, appeal.id, appeals.Decision(
+                action="delete", reason="已核实，当天已请假，撤销此条记录。"),
+                now=when + timedelta(hours=3), today=term.end_date)
+        else:
+            appeals.reject_appeal(teacher, appeal.id, "经核对考勤表与班干部记录，记录属实。",
+                                  now=when + timedelta(hours=3))
+    workflow.finalize_due(now=published + timedelta(days=6), school_id=term.school_id)
+    term.status = TermStatus.CLOSED
+    db.session.flush()
+
+
+APPEAL_TEXTS = [
+    "那天我请了病假，有班主任批准的假条，不应记迟到。",
+    "我当时在参加学校组织的技能训练，不是旷课。",
+    "宿舍检查那天我不在宿舍，不是我的床位不合格。",
+    "手机是老师让拍实训照片时用的。",
+]
+
+
+def _publish_one_class(admin, term, classes) -> None:
+    """This term: one class submitted and published today, so its students see stars."""
+    published = next(c for c in classes if c.name == PUBLISHED_CLASS)
+    teacher = db.session.scalar(sa.select(User).join(
+        ClassAssignment, ClassAssignment.teacher_id == User.id).where(
+        ClassAssignment.term_id == term.id, ClassAssignment.class_id == published.id))
+    workflow.submit_class(teacher, term, published.id)
+    workflow.publish_classes(admin, term, [published.id], notice_days=term.notice_days)
 
 
 # (indicator, [(item, points)], weight of how often it happens)

@@ -34,8 +34,8 @@ def test_seed_demo_builds_a_realistic_school_once(runner):
     assert count(Department) >= 2 and count(Major) >= 4 and count(SchoolClass) >= 6
     assert count(Student) >= 240 and count(Club) >= 5
     assert db.session.scalar(sa.select(sa.func.count(User.id)).where(User.role == Role.TEACHER)) >= 8
-    assert count(Term) == 1
-    assert count(ClassAssignment) == count(SchoolClass)  # every class has its 班主任
+    assert count(Term) == 2  # last term (final) and this one
+    assert count(ClassAssignment) == 2 * count(SchoolClass)  # every class has its 班主任
     names = db.session.scalars(sa.select(Student.name)).all()
     assert all(2 <= len(n) <= 4 for n in names)
     assert len(set(names)) > 150  # varied Chinese names, not 学生1..240

@@ -6,7 +6,7 @@ import click
 import sqlalchemy as sa
 
 from ..auth.services import create_user
-from ..demo import DEMO_LOGINS, seed_demo
+from ..demo import DEMO_HINTS, DEMO_LOGINS, seed_demo
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..models import Role, School, Student
@@ -65,4 +65,5 @@ def seed_demo_command():
     click.echo("Demo school created." if created else "Demo school already present.")
     click.echo("Demo logins / 演示账号:")
     for role, username, password in DEMO_LOGINS:
-        click.echo(f"  {role:<8} {username:<12} {password}")
+        hint = DEMO_HINTS.get(username, "")
+        click.echo(f"  {role:<8} {username:<12} {password:<12} {hint}".rstrip())
