@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from ..errors import NotFound, PermissionDenied
@@ -28,7 +29,7 @@ from ..models import (
 )
 from ..rules import RuleSet
 from .access import ensure_student_access, get_class_for, get_student_for, writable_class_ids
-from .class_state import class_state, class_states, is_editable
+from .class_state import class_state, class_states, is_editable, lock_reason
 from .entry_input import indicator_label, indicator_labels, school_today
 from .notes import get_note
 from .sanctions import SANCTIONS, active_flags
@@ -265,6 +266,8 @@ class EditPage:
     entry: Entry
     rules: RuleSet | None
     label: str
+    # Why this entry cannot be changed by the actor now (None: the form is offered).
+    locked: object | None = None
 
 
 def get_entry_for(actor: User, entry_id: int) -> Entry:
@@ -280,7 +283,14 @@ def edit_page(actor: User, entry_id: int) -> EditPage:
     """The edit form of one entry: the entry as stored now, its rules and indicator label."""
     entry = get_entry_for(actor, entry_id)
     rules = term_rules(entry.term)
-    return EditPage(entry=entry, rules=rules, label=indicator_label(rules, entry.indicator))
+    locked = lock_reason(entry.term, [entry.student.class_id])
+    if locked is None and not writes_in(actor, entry.term):
+        locked = _l("This entry belongs to a term that is no longer in force; it can be read "
+                    "here but not changed.")
+    elif locked is None and not may_edit(actor, entry, True):
+        locked = _l("Only the author or an administrator may change this entry.")
+    return EditPage(entry=entry, rules=rules, label=indicator_label(rules, entry.indicator),
+                    locked=locked)
 
 
 @dataclass

@@ -67,14 +67,44 @@ def class_state(term: Term, class_id: int, now: datetime | None = None) -> Class
     return class_states(term, [class_id], now)[class_id]
 
 
-def ensure_editable(term: Term, class_ids) -> None:
-    """Raise Frozen unless the term is open and every class is still open for entries."""
+LOCKED_BECAUSE = {
+    ClassState.SUBMITTED: _l("The class has been submitted to the student affairs office, so "
+                             "its entries are locked. To change one, ask the office to return "
+                             "the class to you."),
+    ClassState.PUBLISHED: _l("The class's results are in their notice period, so its entries "
+                             "are locked. Students may appeal until it ends; for any other "
+                             "change, ask the student affairs office."),
+    ClassState.FINAL: _l("The class's results are final, so its entries can no longer change. "
+                         "If something is wrong, ask the student affairs office."),
+}
+
+
+STATEMENT_LOCKED_BECAUSE = {
+    ClassState.SUBMITTED: _l("Your class has been submitted, so the self-statement can no "
+                             "longer change."),
+    ClassState.PUBLISHED: _l("Your class's results are in their notice period, so the "
+                             "self-statement can no longer change."),
+    ClassState.FINAL: _l("Your class's results are final, so the self-statement can no longer "
+                         "change."),
+}
+
+
+def lock_reason(term: Term, class_ids, reasons=LOCKED_BECAUSE) -> object | None:
+    """Why entries of these classes cannot change now, in words naming the state and who to
+    ask (`reasons`: the words per state for the reader); None while the term is open and every
+    class is open for entries."""
     if term.status != TermStatus.OPEN:
-        raise Frozen(_l("This term is not open for entries."))
+        return _l("This term is not open for entries.")
     states = class_states(term, class_ids)
-    if any(state != ClassState.OPEN for state in states.values()):
-        raise Frozen(_l("Entries for this class are locked: it has been submitted, "
-                        "published or finalized."))
+    locked = [state for state in states.values() if state != ClassState.OPEN]
+    return reasons[locked[0]] if locked else None
+
+
+def ensure_editable(term: Term, class_ids, reasons=LOCKED_BECAUSE) -> None:
+    """Raise Frozen unless the term is open and every class is still open for entries."""
+    reason = lock_reason(term, class_ids, reasons)
+    if reason is not None:
+        raise Frozen(reason)
 
 
 class RulesLocked(ValidationFailed):
@@ -120,4 +150,4 @@ def status_rows(term: Term, class_ids) -> dict[int, ClassTermStatus]:
 
 def is_editable(term: Term, class_id: int) -> bool:
     """For showing the write buttons (the services call ensure_editable again on POST)."""
-    return term.status == TermStatus.OPEN and class_state(term, class_id) == ClassState.OPEN
+    return lock_reason(term, [class_id]) is None

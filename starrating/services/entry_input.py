@@ -76,6 +76,19 @@ def resolve_item(rules: RuleSet, value: str | None):
         raise ValueError(_l("Choose an item from the list.")) from None
 
 
+def item_value(rules: RuleSet | None, indicator: str, item_name: str) -> str:
+    """The form value ("key|index") of the catalogue item an entry was recorded with, so an
+    edit form shows it chosen and saving keeps it; "" when the rules no longer list it."""
+    if rules is None or not item_name:
+        return ""
+    try:
+        items = rules.indicator(indicator).items
+    except KeyError:
+        return ""
+    return next((f"{indicator}|{n}" for n, item in enumerate(items) if item.name == item_name),
+                "")
+
+
 def indicator_labels(rules: RuleSet | None) -> dict[str, str]:
     """"dimension.indicator" → "思想品德 · 志愿服务": the one place an indicator's label is built."""
     if rules is None:

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import Role, Student, StudentTermNote, Term, User, utcnow
 from . import audit
 from .access import ensure_student_access
-from .class_state import ensure_editable
+from .class_state import STATEMENT_LOCKED_BECAUSE, ensure_editable
 from .entry_input import NOTE_MAX
 
 STATEMENT_MAX = 2000
@@ -54,7 +54,7 @@ def save_self_statement(actor: User, term: Term, text: str) -> StudentTermNote:
     student = db.session.get(Student, actor.student_id)
     if student is None or student.school_id != term.school_id:
         raise PermissionDenied()
-    ensure_editable(term, [student.class_id])
+    ensure_editable(term, [student.class_id], STATEMENT_LOCKED_BECAUSE)
     text = (text or "").strip()
     if len(text) > STATEMENT_MAX:
         raise ValidationFailed(_l("At most %(n)d characters.", n=STATEMENT_MAX),

@@ -27,7 +27,7 @@ from ..models import (
 from ..rules import StudentResult
 from . import appeals, scoring
 from .access import ensure_student_access
-from .class_state import class_state, status_rows
+from .class_state import STATEMENT_LOCKED_BECAUSE, class_state, status_rows
 from .results import dimension_names, indicator_labels, result_values, stored_result
 
 
@@ -101,6 +101,7 @@ class StudentPage:
     statement_editable: bool
     history: list  # [(Term, StarResult)] of other terms, published or final
     notice_ends_at: datetime | None = None
+    statement_locked: object | None = None  # why the self-statement cannot change now
 
 
 def _visible(state: ClassState) -> bool:
@@ -127,8 +128,10 @@ def student_page(actor: User, student: Student, term: Term | None, lang: str,
     note = db.session.scalar(sa.select(StudentTermNote).where(
         StudentTermNote.term_id == term.id, StudentTermNote.student_id == student.id))
     editable = state == ClassState.OPEN and term.status == TermStatus.OPEN
+    locked = None if editable else (STATEMENT_LOCKED_BECAUSE.get(state)
+                                    or _l("This term is not open for entries."))
     return StudentPage(term, state, stars, note, editable, history,
-                       row.notice_ends_at if row else None)
+                       row.notice_ends_at if row else None, locked)
 
 
 def _history(student: Student, exclude_term: Term | None) -> list:

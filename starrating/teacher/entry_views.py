@@ -61,6 +61,7 @@ def _edit_page(form, entry_id):
         form.version.data = str(entry.version)
     return render_template("teacher/entry_form.html", form=form, term=entry.term,
                            editing=entry, conflict=conflict, rules=page.rules, label=page.label,
+                           locked=page.locked,
                            delete_form=DeleteForm(version=entry.version))
 
 

@@ -20,7 +20,8 @@ from wtforms.validators import Length, Optional
 from ..rules import RuleSet
 from ..services.class_pages import EntryFilter, default_entry_date
 from ..services.entries import GridInput, GridRow
-from ..services.entry_input import EntryInput, indicator_labels
+from ..services.entry_input import EntryInput, indicator_labels, item_value
+from ..services.scoring import term_rules
 
 
 def indicator_choices(rules: RuleSet) -> dict:
@@ -176,9 +177,10 @@ def edit_entry_form(entry) -> EditEntryForm:
     """The edit form, filled from the stored entry (a GET) or from the request (a POST)."""
     if entry is None:
         return EditEntryForm()
+    item = item_value(term_rules(entry.term), entry.indicator, entry.item_name)
     return EditEntryForm(data={"indicator": entry.indicator, "points": f"{entry.points}",
-                               "note": entry.note, "occurred_on": entry.occurred_on,
-                               "version": str(entry.version)})
+                               "item": item, "note": entry.note,
+                               "occurred_on": entry.occurred_on, "version": str(entry.version)})
 
 
 def grid_form(term) -> GridForm:

@@ -83,7 +83,7 @@ def test_self_statement_while_open_only(school, act):
     workflow.submit_class(school.teacher, school.term, school.class_a.id)
     db.session.commit()
     r = me.post("/student/statement", data={"statement": "changed"}, follow_redirects=True)
-    assert "该班级的记录已锁定：已提交、公示中或已确认。" in r.get_data(as_text=True)
+    assert "你班已提交，自我陈述不能再修改。" in r.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(sa.select(StudentTermNote)).self_statement == "本学期我参加了志愿服务。"
 
