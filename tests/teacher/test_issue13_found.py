@@ -73,3 +73,20 @@ def test_found_9_after_finalizing_the_student_reads_final_not_submitted(act, sch
     page = text(student.get("/student/"))
     assert "你班结果已确认，自我陈述不能再修改。" in page
     assert "你班已提交" not in page
+
+
+def test_found_3_the_comment_says_when_it_was_saved_in_the_schools_time(act, school):
+    from datetime import UTC, datetime
+
+    from starrating.services.notes import get_note
+
+    teacher = act(school.teacher)
+    student = school.students[0]
+    assert teacher.post(f"/teacher/student/{student.id}/comment",
+                        {"comment": "表现很好"}).status_code == 302
+    note = get_note(school.term, student)
+    note.comment_updated_at = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # 07:30 in Shanghai
+    db.session.commit()
+    page = text(teacher.get(f"/teacher/student/{student.id}"))
+    saved = page.split("上次保存", 1)[1][:40]
+    assert "07:30" in saved and "2026/12/1" in saved and "23:30" not in saved
