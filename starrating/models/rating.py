@@ -125,6 +125,10 @@ class Appeal(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # The entry's points when the student appealed, and after the decision (None: deleted,
+    # rejected or undecided), so the appeal list shows both side by side.
+    points_appealed_cents: Mapped[int | None] = mapped_column(sa.Integer)
+    points_decided_cents: Mapped[int | None] = mapped_column(sa.Integer)
     # The student's stars before and after an accepted appeal.
     stars_before: Mapped[dict | None] = mapped_column(sa.JSON)
     stars_after: Mapped[dict | None] = mapped_column(sa.JSON)

@@ -162,6 +162,7 @@ def create_appeal(actor: User, term: Term, data: AppealInput,
         raise ValidationFailed(_l("Please correct the marked fields."), errors=errors)
     appeal = Appeal(term_id=term.id, student_id=student.id,
                     entry_id=entry.id if entry else None, indicator=indicator, text=text,
+                    points_appealed_cents=entry.points_cents if entry else None,
                     status=AppealStatus.PENDING, created_at=now)
     db.session.add(appeal)
     db.session.flush()
@@ -334,6 +335,7 @@ def accept_appeal(actor: User, appeal_id: int, decision: Decision,
     appeal.decided_at = now
     appeal.decided_by_id = actor.id
     appeal.decision_reason = reason
+    appeal.points_decided_cents = None if points is None else to_cents(points)
     appeal.stars_before = stars_before
     appeal.stars_after = stars_snapshot(after_row)
     db.session.flush()

@@ -46,6 +46,25 @@ def parse_points(text) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+def beyond_bounds(rules: RuleSet, indicator: str, points: Decimal):
+    """Why one entry's points cannot be right for the indicator (None when they can be): the
+    rules clamp an indicator's term subtotal to [min, max], so a single entry outside those
+    bounds — a reward on a deductions-only indicator (max 0), say — is a typing mistake that the
+    engine would silently cap."""
+    ind = rules.indicator(indicator)
+    if ind.max is not None and points > ind.max:
+        if ind.max <= 0:
+            return _l("This indicator records deductions only: enter a negative number.")
+        return _l("At most %(max)s on this indicator in a term, so one entry cannot be more.",
+                  max=f"{ind.max.normalize():f}")
+    if ind.min is not None and points < ind.min:
+        if ind.min >= 0:
+            return _l("This indicator records additions only: enter a positive number.")
+        return _l("At least %(min)s on this indicator in a term, so one entry cannot be less.",
+                  min=f"{ind.min.normalize():f}")
+    return None
+
+
 def check_date(term: Term, day: date | None, today: date) -> str | None:
     """Why the date is not allowed (None when it is)."""
     if day is None:
@@ -146,6 +165,10 @@ def validate_event(term: Term, rules: RuleSet, data: EntryInput, today: date, *,
         errors.setdefault("points", []).append(_l("Enter the points or choose an item."))
     if points is not None and points == 0 and "points" not in errors:
         errors.setdefault("points", []).append(_l("Points cannot be zero."))
+    if points is not None and "points" not in errors and "indicator" not in errors:
+        problem = beyond_bounds(rules, indicator, points)
+        if problem:
+            errors.setdefault("points", []).append(problem)
     problem = check_date(term, data.occurred_on, today)
     if problem:
         errors.setdefault("occurred_on", []).append(problem)

@@ -119,7 +119,7 @@ def test_update_and_delete_keep_history_in_the_audit_log(school):
                                      entry_input(), today=TODAY)
     db.session.commit()
     entries.update_entry(school.teacher, entry.id, entry.version,
-                         entry_input(points="-1", note="迟到"), today=TODAY)
+                         entry_input(indicator="moral.attendance", points="-1", note="迟到"), today=TODAY)
     db.session.commit()
     entries.delete_entry(school.teacher, entry.id, entry.version)
     db.session.commit()

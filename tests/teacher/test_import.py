@@ -58,7 +58,7 @@ def test_round_trip_preview_then_confirm_then_same_file_again(act, school):
     s = school.students
     data = fill(template(teacher, school), [
         (s[0].student_no, s[0].name, "moral.service", 2, date(2026, 10, 8), "社区服务"),
-        (s[1].student_no, s[1].name, "志愿服务", "-1.5", "2026-10-09", "迟交"),
+        (s[1].student_no, s[1].name, "出勤", "-1.5", "2026-10-09", "迟交"),
         (s[2].student_no, s[2].name, None, None, None, None),  # unused pre-filled row
         (s[0].student_no, s[0].name, "moral.service", 1, date(2026, 10, 10), "第二件事"),
     ])

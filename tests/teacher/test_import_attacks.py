@@ -51,7 +51,7 @@ def test_two_confirms_of_one_staged_import_at_once_write_once_and_never_500(
     s = school.students
     data = fill(template(tabs[0], school), [
         (s[0].student_no, s[0].name, "moral.service", 2, date(2026, 10, 8), "一"),
-        (s[1].student_no, s[1].name, "moral.service", -1, date(2026, 10, 9), "二")])
+        (s[1].student_no, s[1].name, "moral.attendance", -1, date(2026, 10, 9), "二")])
     preview = upload(tabs[0], school, data)
     token = re.search(r'/import/([0-9a-f]{32})"', preview.get_data(as_text=True)).group(1)
     url = f"/teacher/class/{school.class_a.id}/import/{token}"

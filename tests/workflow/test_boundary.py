@@ -60,3 +60,25 @@ def test_decisions_use_the_one_entry_validation(appealed, monkeypatch):
     assert calls == ["1000.5", "-2"]
     assert db.session.scalar(sa.select(Appeal.status).where(
         Appeal.id == appealed.entry_appeal.id)) == AppealStatus.ACCEPTED
+
+
+def test_found_6_a_correction_beyond_the_indicators_bounds_is_refused(appealed, act):
+    """Issue 13, found 6: "将分值改为 15" on 课堂纪律, whose rules allow at most 0 a term."""
+    teacher = act(appealed.teacher)
+    before = table_dump()
+    response = teacher.post(f"/teacher/appeals/{appealed.entry_appeal.id}/accept", data={
+        "accept-action": "change", "accept-points": "15"})
+    assert response.status_code == 400
+    assert "该指标只记扣分：请填写负数。" in response.get_data(as_text=True)
+    assert table_dump() == before
+
+
+def test_found_6_the_appeal_list_shows_the_appealed_value_beside_the_outcome(appealed, act):
+    teacher = act(appealed.teacher)
+    response = teacher.post(f"/teacher/appeals/{appealed.entry_appeal.id}/accept", data={
+        "accept-action": "change", "accept-points": "-2", "accept-reason": "核实后改为 -2"})
+    assert response.status_code == 302
+    html = act(appealed.student_user).get("/student/appeals").get_data(as_text=True)
+    card = html.split(f'id="appeal-{appealed.entry_appeal.id}"', 1)[1].split("</li>", 1)[0]
+    assert "-10.00" in card.split("申诉时", 1)[0]  # the row names the value appealed ...
+    assert "申诉时：-10.00 → 处理后：-2.00" in card  # ... and the outcome beside it
