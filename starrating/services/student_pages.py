@@ -61,6 +61,21 @@ class StarView:
     explain: list[str]
     provisional: bool
     computed_at: datetime | None = None
+    how: str = ""  # how the overall score is made, in one line
+
+
+def overall_rule(rules) -> str:
+    """One line saying how the overall result is made from the dimensions (the rules' method):
+    the weights as shares of the whole, the star sum, or the lowest dimension."""
+    method = rules.overall.method
+    if method == "weighted":
+        total = sum(d.weight for d in rules.dimensions) or 1
+        shares = ", ".join(f"{d.name} {round(d.weight * 100 / total):d}%"
+                            for d in rules.dimensions)
+        return _("Overall score = the dimension scores weighted: %(shares)s.", shares=shares)
+    if method == "star_sum":
+        return _("Overall score = the sum of the dimension stars.")
+    return _("Overall stars = the lowest stars of any dimension.")
 
 
 def _dimension_names(rules) -> dict[str, tuple[str, str]]:
@@ -77,7 +92,7 @@ def view_from_row(row: StarResult, lang: str) -> StarView:
             for k, v in (row.dimensions or {}).items()]
     return StarView(row.overall_stars, row.overall_score, rules.max_stars, dims,
                     list(row.titles or []), list(explain.get("zh" if lang == "zh" else "en", [])),
-                    provisional=False, computed_at=row.computed_at)
+                    provisional=False, computed_at=row.computed_at, how=overall_rule(rules))
 
 
 def view_from_result(result: StudentResult, rules, lang: str) -> StarView:
@@ -89,7 +104,7 @@ def view_from_result(result: StudentResult, rules, lang: str) -> StarView:
             for k, v in values["dimensions"].items()]
     return StarView(values["overall_stars"], values["overall_score"], rules.max_stars, dims,
                     values["titles"], values["explain"]["zh" if lang == "zh" else "en"],
-                    provisional=True)
+                    provisional=True, how=overall_rule(rules))
 
 
 @dataclass

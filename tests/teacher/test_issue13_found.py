@@ -90,3 +90,9 @@ def test_found_3_the_comment_says_when_it_was_saved_in_the_schools_time(act, sch
     page = text(teacher.get(f"/teacher/student/{student.id}"))
     saved = page.split("上次保存", 1)[1][:40]
     assert "07:30" in saved and "2026/12/1" in saved and "23:30" not in saved
+
+
+def test_found_10_the_student_page_says_what_the_weights_are(act, school):
+    publish(school)
+    page = text(act(school.student_user).get("/student/"))
+    assert "综合得分 = 各维度得分加权平均：思想品德 30%, 技能 30%, 社团 20%, 劳动 20%。" in page
