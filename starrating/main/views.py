@@ -36,6 +36,12 @@ def _remember_language(response, code: str):
     return response
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links; answer with the star icon."""
+    return redirect(url_for("static", filename="img/star.svg"), code=301)
+
+
 @bp.route("/healthz")
 def healthz():
     db.session.execute(db.text("SELECT 1"))

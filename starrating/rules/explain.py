@@ -76,11 +76,11 @@ _NEXT = _columns({
     "above_max": ("{level} 星线 {threshold} 分高于本维度满分 {max} 分，无法达到",
                   "the {level}-star threshold {threshold} is above the maximum {max}, so it cannot be reached"),
     "headroom": ("再得 {needed} 分才可达 {level} 星（{threshold} 分），但各指标剩余可加分合计只有 {headroom} 分，本学期无法达到",
-                 "{level_st} ({threshold}) need {needed} more points, but the indicators can only add {headroom} more this term, so it cannot be reached"),
+                 "{level_st} ({threshold}) need {needed} more {needed_pts}, but the indicators can only add {headroom} more this term, so it cannot be reached"),
     "quota": ("分数已达 {level} 星线 {threshold} 分，但受名额限制；继续加分可提高排名，但不保证能评上",
               "the score already reaches the {level}-star threshold {threshold} but the quota is full; more points improve the rank but do not guarantee a place"),
     "reachable": ("再得 {needed} 分可达 {level} 星（{threshold} 分）",
-                  "{needed} more points reach {level_st} ({threshold})"),
+                  "{needed} more {needed_pts} reach{needed_s} {level_st} ({threshold})"),
     "quota_limited": ("，但该星级有名额限制，达到分数线也未必能评上",
                       ", but that level has a quota, so reaching the threshold may not be enough"),
 })
@@ -93,7 +93,9 @@ def _next(r: DimensionResult, ns: NextStar, lang: str) -> str:
     text = texts[reason].format(
         level=ns.level, level_st=_st(ns.level) if ns.level is not None else "", cap=ns.cap,
         threshold=_fmt_or_none(ns.threshold), needed=_fmt_or_none(ns.points_needed),
-        headroom=_fmt_or_none(ns.headroom), max=fmt(r.max))
+        headroom=_fmt_or_none(ns.headroom), max=fmt(r.max),
+        needed_pts="point" if ns.points_needed == 1 else "points",
+        needed_s="es" if ns.points_needed == 1 else "")
     if reason == "reachable" and ns.quota_limited:
         text += texts["quota_limited"]
     return text

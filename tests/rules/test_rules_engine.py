@@ -382,3 +382,12 @@ def test_round_score_half_away_from_zero():
     assert round_score(Fraction(1, 3)) == D("0.33")
     assert round_score(Fraction(-2, 3)) == D("-0.67")
     assert round_score(Fraction(1005, 1000)) == D("1.01")
+
+
+def test_found_9_one_point_short_reads_singular_in_english():
+    """Issue 13, found 9: English said "1 more points"."""
+    rules = load_rules((EXAMPLES / "worked" / "rules.toml").read_bytes())
+    [c] = evaluate(rules, [student("C", flags=["sanction.demerit"], moral__service=14)])
+    assert c.dimensions["moral"].next_star.points_needed == 1
+    assert "1 more point reaches 5 stars (95)" in c.explain("en")[0]
+    assert "再得 1 分可达 5 星（95 分）" in c.explain()[0]
