@@ -80,7 +80,7 @@ def test_round_trip_preview_then_confirm_then_same_file_again(act, school):
     assert again.status_code == 200 and "flash-warning" in again.get_data(as_text=True)
     assert not re.search(r'/import/[0-9a-f]{32}"', again.get_data(as_text=True))
     # Issue 13, found 9: the heading does not say the rows are still "to write".
-    assert "文件中的 3 条记录（已写入）" in text(again) and "将写入" not in text(again)
+    assert "文件中的 3 条记录（已写入）" in text(again) and "将写入 3 条记录" not in text(again)
     assert len(live_entries()) == 3
     assert db.session.query(ImportBatch).count() == 1
 
