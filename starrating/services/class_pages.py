@@ -28,6 +28,7 @@ from ..models import (
     User,
 )
 from ..rules import RuleSet
+from . import history
 from .access import ensure_student_access, get_class_for, get_student_for, writable_class_ids
 from .class_state import class_state, class_states, is_editable, lock_reason
 from .entry_input import indicator_label, indicator_labels, school_today
@@ -81,6 +82,7 @@ class EntryFilter:
     indicator: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    deleted: bool = False  # the deleted entries instead of the live ones
 
 
 def student_entries(actor: User, term: Term, student: Student,
@@ -88,8 +90,9 @@ def student_entries(actor: User, term: Term, student: Student,
     """The student's live entries in the term, newest first, with evidence loaded."""
     ensure_student_access(actor, student, term)
     filters = filters or EntryFilter()
+    live = Entry.deleted_at.is_not(None) if filters.deleted else Entry.deleted_at.is_(None)
     query = (sa.select(Entry).where(Entry.term_id == term.id, Entry.student_id == student.id,
-                                    Entry.deleted_at.is_(None))
+                                    live)
              .options(selectinload(Entry.evidence))
              .order_by(Entry.occurred_on.desc(), Entry.id.desc()))
     if filters.indicator:
@@ -124,7 +127,8 @@ def student_page(actor: User, term: Term, student_id: int,
     """A student's entries (filtered), comment, sanctions, and what the actor may change."""
     student = get_student_for(actor, student_id, term)
     rows = student_entries(actor, term, student, filters)
-    editable = writes_in(actor, term) and is_editable(term, student.class_id)
+    editable = writes_in(actor, term) and is_editable(term, student.class_id) \
+        and not (filters and filters.deleted)
     return StudentPage(
         term=term, student=student, entries=rows, labels=indicator_labels(term_rules(term)),
         authors=author_names(rows), note=get_note(term, student), editable=editable,
@@ -291,6 +295,23 @@ def edit_page(actor: User, entry_id: int) -> EditPage:
         locked = _l("Only the author or an administrator may change this entry.")
     return EditPage(entry=entry, rules=rules, label=indicator_label(rules, entry.indicator),
                     locked=locked)
+
+
+@dataclass
+class EntryHistory:
+    entry: Entry
+    label: str
+    lines: list  # history.Told, oldest first
+
+
+def entry_history(actor: User, entry_id: int) -> EntryHistory:
+    """One entry's history (also of a deleted entry), for whoever may see the student in the
+    entry's term: its class teacher then, or an admin of the school."""
+    if actor.role == Role.STUDENT:
+        raise PermissionDenied()
+    entry = get_entry_for(actor, entry_id)
+    return EntryHistory(entry=entry, label=indicator_label(term_rules(entry.term), entry.indicator),
+                        lines=history.tell(history.entry_history(entry)))
 
 
 @dataclass

@@ -224,23 +224,3 @@ def audit_choices(actor: User) -> dict:
         .order_by(User.display_name)).all()
     return {"actions": [a for a in actions if a], "object_types": [t for t in types if t],
             "people": people}
-
-
-def audit_names(rows: list[AuditLog]) -> tuple[dict, dict]:
-    """Names of the actors and students on one page of the log (2 queries)."""
-    actor_ids = {r.actor_id for r in rows if r.actor_id}
-    student_ids = {r.student_id for r in rows if r.student_id}
-    actors = dict(db.session.execute(sa.select(User.id, User.display_name)
-                                     .where(User.id.in_(actor_ids))).all()) if actor_ids else {}
-    students = {i: f"{name} ({no})" for i, name, no in db.session.execute(
-        sa.select(Student.id, Student.name, Student.student_no)
-        .where(Student.id.in_(student_ids)))} if student_ids else {}
-    return actors, students
-
-
-def audit_diff(row: AuditLog) -> list[tuple[str, object, object]]:
-    """(field, before, after) for the fields that differ (all fields on create/delete)."""
-    before, after = row.before or {}, row.after or {}
-    keys = list(dict.fromkeys([*before, *after]))
-    return [(k, before.get(k), after.get(k)) for k in keys
-            if k not in before or k not in after or before[k] != after[k]]

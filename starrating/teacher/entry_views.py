@@ -89,6 +89,13 @@ def delete_entry(entry_id):
                    done=_("Entry deleted. It stays in the history."), to=back)
 
 
+@bp.get("/entry/<int:entry_id>/history")
+@teacher_required
+def entry_history(entry_id):
+    return render_template("teacher/entry_history.html",
+                           page=class_pages.entry_history(current_user, entry_id))
+
+
 @bp.get("/evidence/<int:attachment_id>", endpoint="evidence")
 @login_required
 def evidence_file(attachment_id):

@@ -148,6 +148,7 @@ class FilterForm(FlaskForm):
     indicator = SelectField(_l("Indicator"), choices=[], validate_choice=False)
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
+    deleted = HiddenField()
     submit = SubmitField(_l("Filter"))
 
 
@@ -227,7 +228,8 @@ def filter_form(args, rules: RuleSet | None) -> FilterForm:
 
 def entry_filter(form: FilterForm) -> EntryFilter:
     return EntryFilter(dimension=form.dimension.data or "", indicator=form.indicator.data or "",
-                       date_from=form.date_from.data, date_to=form.date_to.data)
+                       date_from=form.date_from.data, date_to=form.date_to.data,
+                       deleted=form.deleted.data == "1")
 
 
 def flag_form(names: dict) -> FlagForm:

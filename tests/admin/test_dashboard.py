@@ -84,7 +84,7 @@ def test_audit_log_filters_and_scoping(act, make, school):
     db.session.commit()
     admin = act(school.admin)
     html = admin.get("/admin/audit").get_data(as_text=True)
-    assert "系部 #" in html and "secret" not in html
+    assert "学生处 新建了系部『信息系』" in html and "secret" not in html
     html = admin.get("/admin/audit?student=" + school.students[0].student_no).get_data(
         as_text=True)
     assert "改名" in html and "信息系" not in html

@@ -177,6 +177,7 @@ ROWS = {
     # public and account pages
     "main.index": row(static("/"), get=ANY_USER),
     "main.healthz": row(static("/healthz"), get=PUBLIC),
+    "main.favicon": row(static("/favicon.ico"), get=PUBLIC),
     "main.set_language": row(static("/lang/en"), post=PUBLIC),
     "auth.login": row(static("/login"), get=PUBLIC, post=PUBLIC),
     # Logging out lands on the login page: L for everyone (anonymous is sent there too).
@@ -215,6 +216,8 @@ ROWS = {
                                 post=STAFF_OWN),
     "teacher.delete_entry": row(lambda c, w: f"/teacher/entry/{c.entry.id}/delete",
                                 post=STAFF_OWN),
+    "teacher.entry_history": row(lambda c, w: f"/teacher/entry/{c.entry.id}/history",
+                                 get=STAFF_OWN),
     "teacher.edit_entry": row(lambda c, w: f"/teacher/entry/{c.entry.id}/edit",
                               get=STAFF_OWN, post=STAFF_OWN),
     # The form lists only the actor's own students; a POST for another class's student is

@@ -1,0 +1,370 @@
+"""The history in the school's words: every audit row told as a sentence in the reader's
+language ("王芳 把 张三 的『技能大赛』从 +3.00 改为 +15.00"), with names instead of ids,
+points as points and times in the school's time zone.
+
+`tell(rows)` turns a page of AuditLog rows into `Told` items in a fixed number of queries
+(one per kind of name: people, students, classes, terms, ...), whatever the page size.
+Every action and object type the code writes has its words here; tests/test_history.py
+enumerates the `audit.record`/`change`/`recorded` calls of the code and fails on a new one
+without words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import format_datetime, gettext
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..models import (
+    AuditLog,
+    Club,
+    Department,
+    Entry,
+    Major,
+    RuleSet,
+    RuleSetVersion,
+    SchoolClass,
+    Student,
+    Term,
+    User,
+)
+from .results import dimension_names, indicator_labels
+from .sanctions import SANCTIONS
+
+# ---- the words -----------------------------------------------------------------------------
+
+ACTIONS = {
+    "create": _l("created"), "update": _l("changed"), "delete": _l("deleted"),
+    "import": _l("imported"), "copy": _l("copied"), "assign_rules": _l("assigned rules"),
+    "reset_password": _l("reset a password"), "activate": _l("activated"),
+    "deactivate": _l("deactivated"), "submit": _l("submitted"), "return": _l("returned"),
+    "publish": _l("published"), "finalize": _l("finalized"), "accept": _l("accepted"),
+    "reject": _l("rejected"), "revoke": _l("revoked"), "compute": _l("computed"),
+}
+OBJECTS = {
+    "term": _l("term"), "department": _l("department"), "major": _l("major"),
+    "school_class": _l("class"), "student": _l("student"), "user": _l("account"),
+    "club": _l("club"), "club_membership": _l("club membership"),
+    "class_assignment": _l("class teacher"), "rule_set": _l("rule set"),
+    "rule_set_version": _l("rule version"), "import_batch": _l("import"),
+    "entry": _l("entry"), "flag": _l("sanction"), "appeal": _l("appeal"),
+    "class_term_status": _l("class results"), "student_term_note": _l("comment"),
+}
+
+# Sentences for particular (object type, action) pairs; the rest use GENERIC. Fields:
+# who, student, what (indicator, club, ...), points, old, new, cls (class), term, name.
+SENTENCES = {
+    ("entry", "create"): _l("%(who)s recorded “%(what)s” %(points)s for %(student)s"),
+    ("entry", "update"): _l("%(who)s changed %(student)s's “%(what)s”"),
+    ("entry", "update_points"): _l("%(who)s changed %(student)s's “%(what)s” from %(old)s to "
+                                   "%(new)s"),
+    ("entry", "delete"): _l("%(who)s deleted %(student)s's “%(what)s” %(points)s"),
+    ("class_term_status", "submit"): _l("%(who)s submitted %(cls)s"),
+    ("class_term_status", "return"): _l("%(who)s returned %(cls)s to its class teacher"),
+    ("class_term_status", "publish"): _l("%(who)s published the results of %(cls)s"),
+    ("class_term_status", "finalize"): _l("%(who)s finalized the results of %(cls)s"),
+    ("appeal", "create"): _l("%(who)s appealed “%(what)s”"),
+    ("appeal", "accept"): _l("%(who)s accepted %(student)s's appeal about “%(what)s”"),
+    ("appeal", "reject"): _l("%(who)s rejected %(student)s's appeal about “%(what)s”"),
+    ("term", "compute"): _l("%(who)s computed the results of %(term)s"),
+    ("term", "assign_rules"): _l("%(who)s assigned the rules %(new)s to %(term)s"),
+    ("import_batch", "import"): _l("%(who)s imported the file “%(name)s”"),
+    ("class_assignment", "copy"): _l("%(who)s copied the class teachers into %(term)s"),
+    ("class_assignment", "create"): _l("%(who)s made %(new)s class teacher of %(cls)s"),
+    ("class_assignment", "update"): _l("%(who)s made %(new)s class teacher of %(cls)s "
+                                       "instead of %(old)s"),
+    ("class_assignment", "delete"): _l("%(who)s removed %(old)s as class teacher of %(cls)s"),
+    ("user", "reset_password"): _l("%(who)s reset the password of %(name)s"),
+    ("user", "activate"): _l("%(who)s activated the account of %(name)s"),
+    ("user", "deactivate"): _l("%(who)s deactivated the account of %(name)s"),
+    ("flag", "create"): _l("%(who)s recorded the sanction “%(what)s” for %(student)s"),
+    ("flag", "revoke"): _l("%(who)s revoked %(student)s's sanction “%(what)s”"),
+    ("club_membership", "create"): _l("%(who)s added %(student)s to %(what)s"),
+    ("club_membership", "update"): _l("%(who)s changed %(student)s's membership of %(what)s"),
+    ("club_membership", "delete"): _l("%(who)s removed %(student)s from %(what)s"),
+    ("student_term_note", "create"): _l("%(who)s wrote a comment or self-statement for "
+                                        "%(student)s"),
+    ("student_term_note", "update"): _l("%(who)s changed the comment or self-statement of "
+                                        "%(student)s"),
+}
+GENERIC = {
+    "create": _l("%(who)s created the %(object)s “%(name)s”"),
+    "update": _l("%(who)s changed the %(object)s “%(name)s”"),
+    "delete": _l("%(who)s deleted the %(object)s “%(name)s”"),
+}
+OTHER = _l("%(who)s %(action)s the %(object)s “%(name)s”")
+SYSTEM = _l("the system (notice period over)")
+NOBODY = _l("the system")
+
+# What each field is called; fields in QUIET never show (ids, versions, bookkeeping).
+FIELDS = {
+    "name": _l("Name"), "indicator": _l("Indicator"), "points_cents": _l("Points"),
+    "occurred_on": _l("Date"), "item_name": _l("Item"), "note": _l("Note"),
+    "source": _l("Source"), "deleted_at": _l("Deleted"), "text": _l("Appeal"),
+    "status": _l("Status"), "decided_at": _l("Decided"), "decision_reason": _l("Reason"),
+    "points_appealed_cents": _l("Points appealed"), "points_decided_cents": _l("Points decided"),
+    "stars_before": _l("Stars before"), "stars_after": _l("Stars after"),
+    "state": _l("State"), "submitted_at": _l("Submitted"), "published_at": _l("Published"),
+    "notice_ends_at": _l("Notice period ends"), "finalized_at": _l("Finalized"),
+    "start_date": _l("First day"), "end_date": _l("Last day"),
+    "rule_version_id": _l("Rules"), "notice_days": _l("Notice period (days)"),
+    "club_indicator": _l("Indicator counting club memberships"), "grade": _l("Grade"),
+    "major_id": _l("Major"), "department_id": _l("Department"), "student_no": _l("Student number"),
+    "gender": _l("Gender"), "class_id": _l("Class"), "username": _l("Username"),
+    "role": _l("Role"), "display_name": _l("Name"), "active": _l("Active"),
+    "locale": _l("Language"), "must_change_password": _l("Must change the password"),
+    "description": _l("Description"), "advisor_id": _l("Advisor"), "joined_on": _l("Joined"),
+    "left_on": _l("Left"), "teacher_id": _l("Class teacher"), "version": _l("Version"),
+    "comment": _l("Comment"), "key": _l("Sanction"), "revoked_at": _l("Revoked"),
+    "teacher_comment": _l("Class teacher's comment"), "self_statement": _l("Self-statement"),
+    "filename": _l("File"), "rows": _l("Rows"), "created": _l("New"), "updated": _l("Changed"),
+    "accounts": _l("Accounts created"), "classes": _l("Classes"), "students": _l("Students"),
+    "inserted": _l("Results added"), "deleted": _l("Results removed"),
+    "skipped_final": _l("Final classes skipped"), "count": _l("Count"),
+    "from_term_id": _l("From term"), "rule_set": _l("Rule set"), "row_count": _l("Rows"),
+    "kind": _l("Kind"),
+}
+QUIET = {
+    "id", "school_id", "term_id", "student_id", "author_id", "import_batch_id",
+    "club_membership_id", "created_at", "updated_at", "submitted_by_id", "published_by_id",
+    "finalized_by_id", "decided_by_id", "created_by_id", "comment_by_id", "comment_updated_at",
+    "statement_updated_at", "password_hash", "password_changed_at", "scope",
+    "sha256", "uploaded_by_id", "source", "format", "rule_set_id", "club_id", "version",
+    "entry_id",
+}
+VALUES = {
+    "open": _l("Open for entries"), "submitted": _l("Submitted"),
+    "published": _l("Published for notice"), "final": _l("Final"),
+    "pending": _l("Undecided"), "accepted": _l("Accepted"), "rejected": _l("Rejected"),
+    "planning": _l("Planning"), "closed": _l("Closed"), "archived": _l("Archived"),
+    "active": _l("Active"), "suspended": _l("Suspended"), "graduated": _l("Graduated"),
+    "withdrawn": _l("Withdrawn"), "transferred": _l("Transferred"),
+    "male": _l("Male"), "female": _l("Female"),
+    "admin": _l("Administrator"), "teacher": _l("Teacher"), "student": _l("Student"),
+}
+# Fields whose value is the id of a row with a name, and which name table holds it.
+NAMED = {
+    "class_id": "class", "major_id": "major", "department_id": "department",
+    "teacher_id": "user", "advisor_id": "user", "rule_version_id": "version",
+    "from_term_id": "term", "club_id": "club",
+}
+
+
+@dataclass
+class Told:
+    """One history line: when (school time), the sentence, and the changed fields."""
+
+    row: AuditLog
+    when: str
+    sentence: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (label, old, new)
+
+
+# ---- names, in one query per kind ------------------------------------------------------------
+
+class _Names:
+    def __init__(self, rows: list[AuditLog]):
+        want: dict[str, set[int]] = {k: set() for k in
+                                     ("user", "student", "class", "term", "major", "department",
+                                      "club", "version", "entry")}
+        for row in rows:
+            if row.actor_id:
+                want["user"].add(row.actor_id)
+            if row.student_id:
+                want["student"].add(row.student_id)
+            if row.term_id:
+                want["term"].add(row.term_id)
+            for snap in (row.before or {}, row.after or {}):
+                for key, kind in NAMED.items():
+                    if isinstance(snap.get(key), int):
+                        want[kind].add(snap[key])
+                if row.object_type == "club_membership" and isinstance(snap.get("club_id"), int):
+                    want["club"].add(snap["club_id"])
+            if row.object_type == "school_class" and row.object_id:
+                want["class"].add(row.object_id)
+            if row.object_type == "appeal":
+                entry_id = (row.after or {}).get("entry_id") or (row.before or {}).get("entry_id")
+                if isinstance(entry_id, int):
+                    want["entry"].add(entry_id)
+        self.names = {
+            "user": self._pairs(User.id, User.display_name, want["user"]),
+            "student": {i: f"{n}（{no}）" for i, n, no in self._rows(
+                sa.select(Student.id, Student.name, Student.student_no), Student.id,
+                want["student"])},
+            "class": self._pairs(SchoolClass.id, SchoolClass.name, want["class"]),
+            "term": self._pairs(Term.id, Term.name, want["term"]),
+            "major": self._pairs(Major.id, Major.name, want["major"]),
+            "department": self._pairs(Department.id, Department.name, want["department"]),
+            "club": self._pairs(Club.id, Club.name, want["club"]),
+            "version": {i: f"{n} v{v}" for i, n, v in self._rows(
+                sa.select(RuleSetVersion.id, RuleSet.name, RuleSetVersion.version)
+                .join(RuleSet, RuleSet.id == RuleSetVersion.rule_set_id), RuleSetVersion.id,
+                want["version"])},
+        }
+        self.entry_indicators = dict(self._rows(sa.select(Entry.id, Entry.indicator), Entry.id,
+                                                want["entry"]))
+        self._labels: dict[int, dict[str, str]] = {}
+        self._dimensions: dict[int, dict[str, str]] = {}
+
+    @staticmethod
+    def _rows(query, key, ids):
+        return db.session.execute(query.where(key.in_(ids))).all() if ids else []
+
+    def _pairs(self, key, name, ids) -> dict[int, str]:
+        return dict(self._rows(sa.select(key, name), key, ids))
+
+    def get(self, kind: str, ident) -> str:
+        if ident is None:
+            return "—"
+        return self.names[kind].get(ident) or gettext("(removed)")
+
+    def indicator(self, term_id: int | None, key: str | None) -> str:
+        if not key:
+            return "—"
+        if term_id not in self._labels:
+            term = db.session.get(Term, term_id) if term_id else None
+            self._labels[term_id] = indicator_labels(term) if term else {}
+        return self._labels[term_id].get(key, key)
+
+    def dimension(self, term_id: int | None, key: str) -> str:
+        if term_id not in self._dimensions:
+            term = db.session.get(Term, term_id) if term_id else None
+            self._dimensions[term_id] = dimension_names(term) if term else {}
+        return self._dimensions[term_id].get(key, key)
+
+
+# ---- telling a row --------------------------------------------------------------------------
+
+def _points(cents) -> str:
+    return "—" if cents is None else f"{cents / 100:+.2f}"
+
+
+def _when(value: datetime | str | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return format_datetime(value, "yyyy-MM-dd HH:mm")
+
+
+def _stars(names: _Names, row: AuditLog, snap) -> str:
+    if not isinstance(snap, dict):
+        return "—"
+    text = gettext("overall %(n)s★", n=snap.get("overall_stars", "—"))
+    return text + "".join(f" · {names.dimension(row.term_id, k)} {v.get('stars', '—')}★"
+                          for k, v in (snap.get("dimensions") or {}).items()
+                          if isinstance(v, dict))
+
+
+def _value(names: _Names, row: AuditLog, key: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if key.endswith("_cents"):
+        return _points(value)
+    if key in NAMED and isinstance(value, int):
+        return names.get(NAMED[key], value)
+    if key in ("stars_before", "stars_after"):
+        return _stars(names, row, value)
+    if key == "indicator":
+        return names.indicator(row.term_id, value)
+    if key == "key":
+        return str(SANCTIONS.get(value, value))
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if key.endswith("_at") and isinstance(value, str):
+        return _when(value)
+    if isinstance(value, str) and value in VALUES and key in ("state", "status", "gender",
+                                                                "role"):
+        return str(VALUES[value])
+    if isinstance(value, list):
+        return ", ".join(names.get("class", v) if key == "classes" else str(v) for v in value) \
+            if value else "—"
+    return str(value)
+
+
+def _changes(names: _Names, row: AuditLog) -> list[tuple[str, str, str]]:
+    before, after = row.before or {}, row.after or {}
+    out = []
+    for key in dict.fromkeys([*before, *after]):
+        if key in QUIET or key not in FIELDS:
+            continue
+        old, new = before.get(key), after.get(key)
+        if key in before and key in after and old == new:
+            continue
+        old_text = _value(names, row, key, old) if key in before else ""
+        new_text = _value(names, row, key, new) if key in after else ""
+        if not before and new_text == "—":
+            continue  # a new row's empty fields say nothing
+        out.append((str(FIELDS[key]), "" if old_text == "—" else old_text, new_text))
+    return out
+
+
+def _what(names: _Names, row: AuditLog, snap: dict) -> str:
+    if row.object_type == "flag":
+        return str(SANCTIONS.get(snap.get("key"), snap.get("key") or "—"))
+    if row.object_type == "club_membership":
+        return names.get("club", snap.get("club_id"))
+    if row.object_type == "appeal" and not snap.get("indicator"):
+        return names.indicator(row.term_id, names.entry_indicators.get(snap.get("entry_id")))
+    return names.indicator(row.term_id, snap.get("indicator"))
+
+
+def _sentence(names: _Names, row: AuditLog) -> str:
+    before, after = row.before or {}, row.after or {}
+    snap = {**before, **after}
+    if row.actor_id:
+        who = names.get("user", row.actor_id)
+    else:
+        who = str(SYSTEM if row.action == "finalize" else NOBODY)
+    values = {
+        "who": who, "student": names.get("student", row.student_id),
+        "what": _what(names, row, snap), "points": _points(snap.get("points_cents")),
+        "term": names.get("term", row.term_id),
+        "cls": names.get("class", snap.get("class_id")),
+        "name": snap.get("display_name") or snap.get("name") or snap.get("filename")
+        or snap.get("rule_set") or "—",
+        "old": "", "new": "", "object": str(OBJECTS.get(row.object_type, row.object_type)),
+        "action": str(ACTIONS.get(row.action, row.action)),
+    }
+    kind = (row.object_type, row.action)
+    if row.object_type == "class_assignment":
+        values["old"] = names.get("user", before.get("teacher_id"))
+        values["new"] = names.get("user", after.get("teacher_id"))
+    if kind == ("term", "assign_rules"):
+        values["new"] = names.get("version", after.get("rule_version_id"))
+    if kind == ("entry", "update") and set(_changed_keys(before, after)) == {"points_cents"}:
+        kind = ("entry", "update_points")
+        values["old"] = _points(before.get("points_cents"))
+        values["new"] = _points(after.get("points_cents"))
+    if row.object_type == "user" and row.object_id and values["name"] == "—":
+        values["name"] = names.get("user", row.object_id)
+    template = SENTENCES.get(kind) or GENERIC.get(row.action) or OTHER
+    return template % values
+
+
+def _changed_keys(before: dict, after: dict) -> list[str]:
+    return [k for k in after if k not in QUIET and k in before and before[k] != after[k]]
+
+
+def tell(rows: list[AuditLog]) -> list[Told]:
+    """The rows as history lines, in the current language and the school's time zone."""
+    names = _Names(rows)
+    out = []
+    for row in rows:
+        quiet = row.action == "delete" or (row.object_type, row.action) == ("entry", "create")
+        changes = [] if quiet else _changes(names, row)
+        out.append(Told(row=row, when=_when(row.at), sentence=_sentence(names, row),
+                        changes=changes))
+    return out
+
+
+def entry_history(entry) -> list[AuditLog]:
+    """The audit rows of one entry, oldest first (the caller checks who may read them)."""
+    return list(db.session.scalars(
+        sa.select(AuditLog).where(AuditLog.object_type == "entry",
+                                  AuditLog.object_id == entry.id)
+        .order_by(AuditLog.at, AuditLog.id)))
