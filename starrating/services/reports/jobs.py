@@ -313,6 +313,8 @@ class JobsPanel:
     notice: str | None = None
     pickup_seconds: int = 30
     command: str = WORKER_COMMAND
+    #: the jobs' terms and classes, loaded at once so that naming each job reads no more
+    scopes: list = field(default_factory=list)
 
 
 def jobs_panel(actor: User, now: datetime | None = None) -> JobsPanel:
@@ -322,7 +324,21 @@ def jobs_panel(actor: User, now: datetime | None = None) -> JobsPanel:
     return JobsPanel(jobs=jobs, health={job.id: health(job, now) for job in jobs},
                      retryable={job.id for job in jobs if retryable(job, now)},
                      notice=worker_notice(jobs, now),
-                     pickup_seconds=int(pickup_notice_after().total_seconds()))
+                     pickup_seconds=int(pickup_notice_after().total_seconds()),
+                     scopes=_load_scopes(jobs))
+
+
+def _load_scopes(jobs: list[ExportJob]) -> list:
+    """The jobs' terms and classes in two queries; `job_scope` then finds them in the
+    session (the caller keeps the list, so the session keeps them)."""
+    term_ids = {job.params.get("term_id") for job in jobs} - {None}
+    class_ids = {job.params.get("class_id") for job in jobs} - {None}
+    loaded: list = []
+    if term_ids:
+        loaded += db.session.scalars(sa.select(Term).where(Term.id.in_(term_ids)))
+    if class_ids:
+        loaded += db.session.scalars(sa.select(SchoolClass).where(SchoolClass.id.in_(class_ids)))
+    return loaded
 
 
 def retry(actor: User, job_id: int, now: datetime | None = None) -> ExportJob:
