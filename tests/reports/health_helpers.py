@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-import pytest
-
 from starrating.extensions import db
 from starrating.models import ExportJob
 from starrating.services.reports import jobs as service
@@ -24,8 +22,8 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
+def fixed_clock(monkeypatch) -> Clock:
+    """Put a clock at T0 in place of the service's (each test file's `clock` fixture)."""
     fixed = Clock(T0)
     monkeypatch.setattr(service, "clock", fixed)
     return fixed

@@ -13,9 +13,9 @@ from starrating import jobs
 from starrating.extensions import db
 from starrating.models import ExportJob
 from starrating.services.reports import jobs as service
-from tests.reports.health_helpers import (  # noqa: F401  (clock is a fixture)
+from tests.reports.health_helpers import (
     T0,
-    clock,
+    fixed_clock,
     notice_tag,
     queued_job,
     reload,
@@ -24,6 +24,11 @@ from tests.reports.health_helpers import (  # noqa: F401  (clock is a fixture)
 )
 
 SECOND = timedelta(seconds=1)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return fixed_clock(monkeypatch)
 
 
 def test_notice_appears_once_a_job_has_waited_more_than_30_seconds(act, school, clock):
