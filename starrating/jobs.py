@@ -13,6 +13,9 @@ The worker builds the app once (`create_app()`, set as `huey.app_factory` by the
 before it consumes; each task then runs in an app context of its own. An export commits its
 progress each time the export reports it (report cards every 10 cards, workbooks every 1,000
 rows: the `progress_every` of `services/reports/pdf.py` and `xlsx.py`); the page polls it.
+Each report is also the run's heartbeat: a run silent for EXPORT_STALLED_AFTER is taken for
+dead, and `fail_stalled_exports_task` (every 5 minutes) marks it failed so it can be retried.
+Production runs this worker under systemd: docs/deploy.md.
 """
 
 from __future__ import annotations
