@@ -48,6 +48,12 @@ class Config:
     # The job queue's SQLite file when REDIS_URL is unset; None means <instance>/huey.sqlite3.
     HUEY_SQLITE_PATH: str | None = None
     REDIS_URL = os.environ.get("STARRATING_REDIS_URL") or None
+    # The reports page says no job worker seems to run once a job has waited this long
+    # unpicked; a running job with no progress for EXPORT_STALLED_AFTER is taken for dead
+    # (shown as stalled, marked failed by the worker's periodic sweep, retryable).
+    EXPORT_PICKUP_NOTICE_AFTER = timedelta(seconds=30)
+    EXPORT_STALLED_AFTER = timedelta(
+        minutes=int(os.environ.get("STARRATING_EXPORT_STALLED_MINUTES", "10")))
     # LOGIN_MAX_FAILURES_PER_USER counts per user *and address*; across all addresses a
     # user is locked only after this many (a stranger cannot lock anyone out with 5).
     LOGIN_MAX_FAILURES_PER_USER_ALL_ADDRESSES = int(

@@ -13,6 +13,9 @@ The worker builds the app once (`create_app()`, set as `huey.app_factory` by the
 before it consumes; each task then runs in an app context of its own. An export commits its
 progress each time the export reports it (report cards every 10 cards, workbooks every 1,000
 rows: the `progress_every` of `services/reports/pdf.py` and `xlsx.py`); the page polls it.
+Each report is also the run's heartbeat: a run silent for EXPORT_STALLED_AFTER is taken for
+dead, and `fail_stalled_exports_task` (every 5 minutes) marks it failed so it can be retried.
+Production runs this worker under systemd: docs/deploy.md.
 """
 
 from __future__ import annotations
@@ -28,13 +31,15 @@ from huey.storage import RedisStorage, SqliteStorage
 
 from .errors import DomainError
 from .extensions import db
-from .models import ExportJob, utcnow
+from .models import ExportJob
 from .services import workflow
 from .services.reports import jobs as export_service
 
 log = logging.getLogger(__name__)
 # How often a worker finalizes the classes whose notice period has ended.
 FINALIZE_EVERY = crontab(minute="*/15")
+# How often a worker looks for exports whose worker died (EXPORT_STALLED_AFTER without progress).
+SWEEP_STALLED_EVERY = crontab(minute="3-59/5")  # 3, 8, 13 …: never with the finalizing
 
 
 class AppHuey(Huey):
@@ -104,6 +109,22 @@ def finalize_due_task() -> int:
         return finalize_due_now()
 
 
+@huey.periodic_task(SWEEP_STALLED_EVERY)
+def fail_stalled_exports_task() -> int:
+    """Mark failed the exports whose worker died (the pages only show them as stalled)."""
+    with huey.task_app().app_context():
+        return fail_stalled_exports_now()
+
+
+def fail_stalled_exports_now() -> int:
+    """What the periodic sweep does, committed: the number of jobs marked failed."""
+    count = export_service.fail_stalled()
+    db.session.commit()
+    if count:
+        log.warning("marked %s export jobs failed: no progress from their worker", count)
+    return count
+
+
 def finalize_due_now() -> int:
     """What the periodic task does, committed: the number of classes finalized."""
     count = workflow.finalize_due()
@@ -114,28 +135,39 @@ def finalize_due_now() -> int:
 
 
 def run_export_now(job_id: int) -> None:
-    """Run one export job, committing its status and progress as it goes."""
-    job = db.session.get(ExportJob, job_id)
-    if job is None or job.status not in ("queued", "running"):
-        return
-    job.status, job.progress, job.error = "running", 0, ""
+    """Run one export job, committing its status and progress as it goes.
+
+    The job is claimed first (only a queued job is taken, so a job queued twice runs once);
+    every progress report is also a heartbeat, and writes only while the job is still this
+    run's: a run given up for dead (`fail_stalled`) or retried meanwhile stops and keeps no file.
+    """
+    attempt = export_service.claim(job_id)
     db.session.commit()
+    if attempt is None:
+        return
+    job = db.session.get(ExportJob, job_id)
 
     def progress(done: int, total: int) -> None:
-        job.progress, job.total = done, total
+        export_service.heartbeat(job_id, attempt, done, total)
         db.session.commit()
 
     try:
         name = export_service.execute(job, progress)
+    except export_service.JobGivenUp:
+        db.session.rollback()
+        log.warning("export job %s was given up while it ran (attempt %s); stopped", job_id,
+                    attempt)
+        return
     except Exception as e:  # the job must end as failed, whatever went wrong
         db.session.rollback()
         log.exception("export job %s failed", job_id)
-        job = db.session.get(ExportJob, job_id)
-        job.status, job.error, job.finished_at = "failed", _message(e), utcnow()
+        export_service.finish(job_id, attempt, status="failed", error=_message(e))
         db.session.commit()
         return
-    job.status, job.file_name, job.finished_at = "done", name, utcnow()
-    job.progress = job.total
+    if not export_service.finish(job_id, attempt, status="done", file_name=name,
+                                 progress=ExportJob.total):
+        (export_service.exports_dir() / name).unlink(missing_ok=True)
+        log.warning("export job %s was given up before it finished; its file is removed", job_id)
     db.session.commit()
 
 

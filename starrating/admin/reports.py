@@ -26,18 +26,24 @@ from .forms import EXPORT_KIND_LABELS as KIND_LABELS
 
 STATUS_LABELS = {"queued": _l("Queued"), "running": _l("Running"), "done": _l("Done"),
                  "failed": _l("Failed")}
+HEALTH_LABELS = {service.WAITING: _l("Waiting for a worker"),
+                 service.STALLED: _l("Stalled: no progress from its worker")}
 
 
 @bp.route("/reports")
 @teacher_required
 def reports():
-    term = term_for(current_user, request.args.get("term"))
+    return _reports_page(request.args.get("term"))
+
+
+def _reports_page(term_id):
+    term = term_for(current_user, term_id)
     classes = service.exportable_classes(current_user, term)
     return render_template("admin/reports.html", term=term,
                            terms=reads.term_choices(current_user), classes=classes,
                            form=forms.export_form(current_user, term, classes),
-                           jobs=service.recent_jobs(current_user), describe=_describe,
-                           status_labels=STATUS_LABELS)
+                           panel=service.jobs_panel(current_user), describe=_describe,
+                           status_labels=STATUS_LABELS, health_labels=HEALTH_LABELS)
 
 
 @bp.route("/reports/jobs", methods=["POST"])
@@ -50,6 +56,15 @@ def start_export():
         current_user, form.kind.data, form.term_id.data, form.scope.data, form.lang.data)),
         done=_("Export started. It runs in the background: this page shows its progress."),
         to=lambda job: url_for("admin.reports", term=job.params["term_id"]))
+
+
+@bp.route("/reports/jobs/<int:job_id>/retry", methods=["POST"])
+@teacher_required
+def retry_export(job_id: int):
+    return perform(lambda: _enqueued(service.retry(current_user, job_id)),
+                   page=lambda: _reports_page(request.form.get("term")),
+                   done=_("The export was queued again; this page shows its progress."),
+                   to=lambda job: url_for("admin.reports", term=job.params["term_id"]))
 
 
 def _enqueued(job):
@@ -68,6 +83,7 @@ def export_status(job_id: int):
     job = service.get_job(current_user, job_id)
     data = service.status(job)
     data["label"] = str(STATUS_LABELS.get(job.status, job.status))
+    data["health_label"] = str(HEALTH_LABELS.get(data["health"], ""))
     data["download_url"] = (url_for("admin.download_export", job_id=job.id)
                             if job.status == "done" else None)
     return jsonify(data)

@@ -173,3 +173,10 @@ class ExportJob(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Health (services/reports/jobs.py): when it was (re)queued, when a worker took it, when
+    # that worker last reported progress; `attempt` counts the runs, so a worker given up for
+    # dead that wakes up again finds the job is no longer its own and writes nothing.
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempt: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")

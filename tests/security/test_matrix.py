@@ -309,6 +309,9 @@ ROWS = {
                                get=STAFF_OWN),
     "admin.download_export": row(lambda c, w: f"/admin/reports/jobs/{c.job_id}/download",
                                  get=STAFF_OWN),
+    # The job is done: its creator and the school's admin are told 409 (nothing to retry).
+    "admin.retry_export": row(lambda c, w: f"/admin/reports/jobs/{c.job_id}/retry",
+                              post=STAFF_OWN),
     # ?term=&student_no= of students[0]: a student always gets their own card.
     "admin.student_card": row(
         lambda c, w: f"/admin/reports/card?term={c.term.id}&student_no={c.students[0].student_no}",

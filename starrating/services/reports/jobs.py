@@ -12,6 +12,8 @@ import errno
 import os
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -19,9 +21,9 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from ...errors import DomainError, NotFound, ValidationFailed
+from ...errors import Conflict, DomainError, NotFound, ValidationFailed
 from ...extensions import db
-from ...models import ExportJob, Role, SchoolClass, Student, Term, User
+from ...models import ExportJob, Role, SchoolClass, Student, Term, User, utcnow
 from ..access import (
     ensure_class_export,
     ensure_export_job_access,
@@ -73,7 +75,8 @@ def start_export(actor: User | None, kind: str, term: Term,
                     params={"term_id": term.id,
                             "class_id": school_class.id if school_class else None,
                             "lang": lang},
-                    status="queued", created_by_id=actor.id if actor else None)
+                    status="queued", created_by_id=actor.id if actor else None,
+                    queued_at=clock())
     db.session.add(job)
     db.session.flush()
     return job
@@ -141,7 +144,8 @@ def status(job: ExportJob) -> dict:
     """What the reports page polls."""
     return {"id": job.id, "kind": job.kind, "status": job.status, "progress": job.progress,
             "total": job.total, "error": job.error or "",
-            "finished_at": job.finished_at.isoformat() if job.finished_at else None}
+            "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+            **health_status(job)}
 
 
 def execute(job: ExportJob, progress: Callable[[int, int], None]) -> str:
@@ -232,3 +236,175 @@ def student_card_for(actor: User, term_id, student_no: str, lang: str) -> tuple[
         student = find_student(actor, term, student_no or "")
     data = pdf.student_card(actor, term, student, lang if lang in pdf.LABELS else "zh")
     return data, pdf.card_file_name(term, student.student_no, student.name)
+
+
+# ---- job health: picked up? stalled? retry ---------------------------------------------------
+# A worker claims a queued job (`claim`: started_at, attempt + 1); each progress report is a
+# heartbeat. Pages only *read* this: a job queued unpicked for EXPORT_PICKUP_NOTICE_AFTER
+# means no worker seems to run (or every worker is busy); a running job with no heartbeat for
+# EXPORT_STALLED_AFTER is shown as stalled. The worker's periodic sweep (`fail_stalled`)
+# writes those as failed; their creator or an admin of the school retries them (`retry`,
+# a POST). A worker given up for dead that wakes up finds its attempt gone and writes nothing.
+
+WAITING, STALLED = "waiting", "stalled"
+NO_WORKER, WORKERS_BUSY = "no_worker", "busy"
+WORKER_COMMAND = ".venv/bin/huey_consumer starrating.jobs.huey -w 2"
+RETRY_REFUSED = _l("Only a failed or stalled export can be retried.")
+
+
+class JobGivenUp(Exception):
+    """The job this worker runs was given up for dead (or retried) meanwhile: stop, write nothing."""
+
+
+def clock() -> datetime:
+    """Now, for the health checks (tests put a fixed time here)."""
+    return utcnow()
+
+
+def pickup_notice_after():
+    return current_app.config["EXPORT_PICKUP_NOTICE_AFTER"]
+
+
+def stalled_after():
+    return current_app.config["EXPORT_STALLED_AFTER"]
+
+
+def health(job: ExportJob, now: datetime | None = None) -> str:
+    """WAITING (queued, no worker took it in time), STALLED (running, no heartbeat) or ""."""
+    now = now or clock()
+    if job.status == "queued" and now - (job.queued_at or job.created_at) > pickup_notice_after():
+        return WAITING
+    last_heard = job.heartbeat_at or job.started_at or job.queued_at or job.created_at
+    if job.status == "running" and now - last_heard > stalled_after():
+        return STALLED
+    return ""
+
+
+def retryable(job: ExportJob, now: datetime | None = None) -> bool:
+    return job.status == "failed" or health(job, now) == STALLED
+
+
+def worker_notice(jobs: list[ExportJob], now: datetime | None = None) -> str | None:
+    """What the page says about the worker when one of `jobs` waits: NO_WORKER, or
+    WORKERS_BUSY when some worker has reported progress lately (one query, only then)."""
+    now = now or clock()
+    if not any(health(job, now) == WAITING for job in jobs):
+        return None
+    busy = db.session.scalar(sa.select(sa.exists().where(
+        ExportJob.status == "running", ExportJob.heartbeat_at > now - stalled_after())))
+    return WORKERS_BUSY if busy else NO_WORKER
+
+
+def health_status(job: ExportJob, now: datetime | None = None) -> dict:
+    """The health part of what the page polls."""
+    now = now or clock()
+    state = health(job, now)
+    return {"health": state, "retryable": retryable(job, now),
+            "worker": worker_notice([job], now) if state == WAITING else None}
+
+
+@dataclass
+class JobsPanel:
+    """The reports page's list of jobs with what it says about them."""
+
+    jobs: list[ExportJob]
+    health: dict[int, str] = field(default_factory=dict)
+    retryable: set[int] = field(default_factory=set)
+    notice: str | None = None
+    pickup_seconds: int = 30
+    command: str = WORKER_COMMAND
+    #: the jobs' terms and classes, loaded at once so that naming each job reads no more
+    scopes: list = field(default_factory=list)
+
+
+def jobs_panel(actor: User, now: datetime | None = None) -> JobsPanel:
+    """The actor's recent jobs, which wait or stalled, and the worker notice (reads only)."""
+    now = now or clock()
+    jobs = recent_jobs(actor)
+    return JobsPanel(jobs=jobs, health={job.id: health(job, now) for job in jobs},
+                     retryable={job.id for job in jobs if retryable(job, now)},
+                     notice=worker_notice(jobs, now),
+                     pickup_seconds=int(pickup_notice_after().total_seconds()),
+                     scopes=_load_scopes(jobs))
+
+
+def _load_scopes(jobs: list[ExportJob]) -> list:
+    """The jobs' terms and classes in two queries; `job_scope` then finds them in the
+    session (the caller keeps the list, so the session keeps them)."""
+    term_ids = {job.params.get("term_id") for job in jobs} - {None}
+    class_ids = {job.params.get("class_id") for job in jobs} - {None}
+    loaded: list = []
+    if term_ids:
+        loaded += db.session.scalars(sa.select(Term).where(Term.id.in_(term_ids)))
+    if class_ids:
+        loaded += db.session.scalars(sa.select(SchoolClass).where(SchoolClass.id.in_(class_ids)))
+    return loaded
+
+
+def retry(actor: User, job_id: int, now: datetime | None = None) -> ExportJob:
+    """Queue a failed or stalled job again, same kind and parameters, for its creator or an
+    admin of its school; the caller enqueues it once this is committed."""
+    now = now or clock()
+    job = get_job(actor, job_id)
+    if not retryable(job, now):
+        raise Conflict(RETRY_REFUSED)
+    job.status, job.progress, job.total, job.error, job.file_name = "queued", 0, 0, "", None
+    job.finished_at = job.started_at = job.heartbeat_at = None
+    job.queued_at = now
+    db.session.flush()
+    return job
+
+
+def claim(job_id: int, now: datetime | None = None) -> int | None:
+    """A worker takes a queued job: the run's attempt number, or None when the job is not
+    queued (taken by another worker, done, gone)."""
+    now = now or clock()
+    taken = db.session.execute(
+        sa.update(ExportJob)
+        .where(ExportJob.id == job_id, ExportJob.status == "queued")
+        .values(status="running", started_at=now, heartbeat_at=now, progress=0, error="",
+                attempt=ExportJob.attempt + 1)
+        .execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        return None
+    return db.session.scalar(sa.select(ExportJob.attempt).where(ExportJob.id == job_id))
+
+
+def _this_run(job_id: int, attempt: int):
+    return sa.update(ExportJob).where(ExportJob.id == job_id, ExportJob.attempt == attempt,
+                                      ExportJob.status == "running")
+
+
+def heartbeat(job_id: int, attempt: int, done: int, total: int,
+              now: datetime | None = None) -> None:
+    """Record a run's progress; JobGivenUp when the job is no longer this run's."""
+    moved = db.session.execute(_this_run(job_id, attempt).values(
+        progress=done, total=total, heartbeat_at=now or clock())
+        .execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        raise JobGivenUp(job_id)
+
+
+def finish(job_id: int, attempt: int, now: datetime | None = None, **values) -> bool:
+    """End a run as done or failed (`values`); False when the job is no longer this run's."""
+    ended = db.session.execute(_this_run(job_id, attempt).values(
+        finished_at=now or clock(), heartbeat_at=now or clock(), **values)
+        .execution_options(synchronize_session=False))
+    return ended.rowcount == 1
+
+
+def fail_stalled(now: datetime | None = None) -> int:
+    """Mark the stalled jobs failed, each with a message in its creator's language (the
+    worker's periodic task commits): the number marked."""
+    now = now or clock()
+    running = db.session.scalars(sa.select(ExportJob).where(ExportJob.status == "running"))
+    stalled = [job for job in running if health(job, now) == STALLED]
+    minutes = int(stalled_after().total_seconds() // 60)
+    for job in stalled:
+        creator = db.session.get(User, job.created_by_id) if job.created_by_id else None
+        job.status, job.finished_at = "failed", now
+        job.error = in_language_of(creator, _l(
+            "The job worker stopped while writing this export (no progress for %(minutes)s "
+            "minutes), so it was not finished. Start it again with Retry.", minutes=minutes))
+    db.session.flush()
+    return len(stalled)

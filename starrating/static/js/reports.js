@@ -34,6 +34,7 @@
       }
       err.textContent = data.error;
     }
+    updateHealth(row, data);
     var cell = row.querySelector(".job-file");
     if (data.download_url && cell && !cell.querySelector("a")) {
       var link = document.createElement("a");
@@ -44,6 +45,39 @@
     }
   }
 
+  // Waiting (no worker took the job in time) or stalled (no progress from its worker): the
+  // row says so, the retry form shows when the job may be retried, and the page-wide notice
+  // shows while any row waits.
+  function updateHealth(row, data) {
+    row.setAttribute("data-health", data.health || "");
+    row.setAttribute("data-worker", data.worker || "");
+    var badge = row.querySelector(".badge.health");
+    if (badge) {
+      badge.textContent = data.health_label || "";
+      badge.className = "badge health health-" + (data.health || "");
+      badge.hidden = !data.health;
+    }
+    var retry = row.querySelector(".retry-form");
+    if (retry) { retry.hidden = !data.retryable; }
+    updateNotice();
+  }
+
+  function updateNotice() {
+    var notice = document.getElementById("worker-notice");
+    if (!notice) { return; }
+    var state = "";
+    document.querySelectorAll("tr.export-job[data-health=waiting]").forEach(function (row) {
+      var worker = row.getAttribute("data-worker") || "no_worker";
+      if (state !== "no_worker") { state = worker; }
+    });
+    notice.setAttribute("data-notice", state);
+    notice.hidden = !state;
+    var none = notice.querySelector(".notice-no_worker");
+    var busy = notice.querySelector(".notice-busy");
+    if (none) { none.hidden = state === "busy"; }
+    if (busy) { busy.hidden = state !== "busy"; }
+  }
+
   function poll(row) {
     fetch(row.getAttribute("data-status-url"), {
       credentials: "same-origin", headers: { "Accept": "application/json" }
@@ -52,7 +86,9 @@
       return response.json();
     }).then(function (data) {
       update(row, data);
-      if (active(row)) { window.setTimeout(function () { poll(row); }, INTERVAL); }
+      // a stalled job rarely moves again: ask less often
+      var wait = data.health === "stalled" ? INTERVAL * 10 : INTERVAL;
+      if (active(row)) { window.setTimeout(function () { poll(row); }, wait); }
     }).catch(function () {
       window.setTimeout(function () { poll(row); }, INTERVAL * 4);
     });
