@@ -1,7 +1,7 @@
 """export_job: queued_at, started_at, heartbeat_at, attempt — is a worker on the job?
 
-Revision ID: 0005
-Revises: 0003_drop_session_last_seen
+Revision ID: 0009_export_job_health
+Revises: 0008_appeal_points
 Create Date: 2026-12-01
 
 Reviewed: three nullable timestamps and one NOT NULL integer with server_default 0, added in
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005'
-down_revision = '0003_drop_session_last_seen'
+revision = '0009_export_job_health'
+down_revision = '0008_appeal_points'
 branch_labels = None
 depends_on = None
 
