@@ -247,7 +247,7 @@ def test_history_lists_other_published_terms(school, make, act):
     db.session.commit()
     workflow.submit_class(school.admin, old, school.class_a.id)
     workflow.publish_classes(school.admin, old, [school.class_a.id])
-    workflow.finalize_classes(school.admin, old, [school.class_a.id])
+    workflow.finalize_classes(school.admin, old, [school.class_a.id], reason="核实无误")
     db.session.commit()
     me = act(school.student_user)
     html = me.get("/student/").get_data(as_text=True)
