@@ -448,13 +448,14 @@ class StepOutcome:
                 "finalize": _("Final (these results can no longer change): %(names)s.")}
         text = done[self.step] % {"names": _list(self.done)}
         if self.skipped:
-            text += " " + _("Left out: %(names)s.") % {
-                "names": _list(f"{name} ({why})" for name, why in self.skipped)}
+            text += " " + _("Left out: %(names)s.") % {"names": _list(
+                _("%(name)s (%(why)s)") % {"name": name, "why": why}
+                for name, why in self.skipped)}
         return text
 
 
 def _list(names) -> str:
-    return _("、").join(str(n) for n in names)
+    return _(", ").join(str(n) for n in names)
 
 
 def run_step(actor: User, term: Term, step: str, class_ids, *, reason: str | None = None,
@@ -483,16 +484,11 @@ def run_step(actor: User, term: Term, step: str, class_ids, *, reason: str | Non
         extra["reason"] = _reason(reason, _l(
             "The notice period of %(names)s has not ended: say why they are finalized now.",
             names=_list(r.school_class.name for r in plan.acting if r.days_left is not None)))
-    changes = []
-    for r in plan.acting:
-        row = plan.status.get(r.school_class.id)
-        if row is None:
-            row = ClassTermStatus(term_id=term.id, class_id=r.school_class.id,
-                                  state=ClassState.OPEN)
-            db.session.add(row)
-            changes.append((row, None))
-        else:
-            changes.append((row, audit.snapshot(row)))
+    missing = [r.school_class.id for r in plan.acting if r.school_class.id not in plan.status]
+    created = _create_rows(term, missing)
+    changes = [(plan.status[r.school_class.id], audit.snapshot(plan.status[r.school_class.id]))
+               if r.school_class.id in plan.status else (created[r.school_class.id], None)
+               for r in plan.acting]
     mutate = {"submit": lambda row: _mark_submitted(row, actor, now),
               "publish": lambda row: _mark_published(row, actor, now, days),
               "return": _mark_returned,
@@ -537,17 +533,27 @@ def _mark_final(row: ClassTermStatus, actor: User | None, now: datetime) -> None
     row.finalized_by_id = actor.id if actor else None
 
 
+def _create_rows(term: Term, class_ids: list[int]) -> dict[int, ClassTermStatus]:
+    """Status rows for classes that have none yet (open), in one INSERT and one SELECT."""
+    if not class_ids:
+        return {}
+    db.session.execute(sa.insert(ClassTermStatus), [
+        {"term_id": term.id, "class_id": cid, "state": ClassState.OPEN} for cid in class_ids])
+    return status_rows(term, class_ids)
+
+
 def _transition(actor: User | None, action: str, changes, mutate, schools: dict[int, int],
                 extra: dict | None = None) -> list[ClassTermStatus]:
-    """Change every row, flush once (one batched INSERT/UPDATE), then one audit row each
-    (one batched INSERT): the statements do not grow with the number of classes."""
+    """Change every row, flush once (one batched UPDATE), then one audit row each (one
+    batched INSERT): the statements do not grow with the number of classes."""
     for row, _before in changes:
         mutate(row)
     db.session.flush()
-    for row, before in changes:
-        audit.record(actor, action, row, school_id=schools.get(row.term_id), before=before,
-                     after={**audit.snapshot(row), **(extra or {})})
-    db.session.flush()
+    audit.record_many(actor, [
+        {"action": action, "object_type": ClassTermStatus.__tablename__, "object_id": row.id,
+         "school_id": schools.get(row.term_id), "term_id": row.term_id, "student_id": None,
+         "before": before, "after": {**audit.snapshot(row), **(extra or {})}}
+        for row, before in changes])
     return [row for row, _before in changes]
 
 
