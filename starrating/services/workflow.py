@@ -482,7 +482,8 @@ def run_step(actor: User, term: Term, step: str, class_ids, *, reason: str | Non
         store_results(term, [r.school_class.id for r in plan.acting], now=now)
     if step == "finalize" and plan.needs_reason:
         extra["reason"] = _reason(reason, _l(
-            "The notice period of %(names)s has not ended: say why they are finalized now.",
+            "The notice period has not ended for %(names)s: enter the reason for finalizing "
+            "now.",
             names=_list(r.school_class.name for r in plan.acting if r.days_left is not None)))
     missing = [r.school_class.id for r in plan.acting if r.school_class.id not in plan.status]
     created = _create_rows(term, missing)
