@@ -18,7 +18,7 @@ from ..services import admin_reads, results, workflow
 from ..services.terms import term_for
 from .blueprint import bp
 
-STEP = "<any(submit, publish, return, finalize):step>"
+STEP = "<step>"  # one of workflow.STEPS (any other: NotFound from plan_step)
 
 
 class StepForm(FlaskForm):

@@ -392,3 +392,11 @@ def test_reopen_over_http_and_the_history_shows_the_results_before(final_school,
     assert old["overall_score"] != new.overall_score
     assert old["overall_score"] in student_row and new.overall_score in student_row
     assert db.session.scalar(sa.select(sa.func.count(ClassTermStatus.id))) == 1
+
+
+def test_an_unknown_step_is_not_found(school, act):
+    admin = act(school.admin)
+    assert admin.get(f"/admin/workflow/delete/confirm?class_id={school.class_a.id}"
+                     ).status_code == 404
+    assert admin.post("/admin/workflow/delete/confirm",
+                      data={"class_id": school.class_a.id}).status_code == 404
