@@ -282,3 +282,11 @@ def account_for(actor: User, user_id: int) -> User:
         raise NotFound()
     ensure_account_manageable(actor, user)
     return user
+
+# ---- bulk workflow steps and reopening (area: bulk) ----
+
+def ensure_reopen_admin(actor: User | None, term: Term) -> None:
+    """Reopening a final class: an administrator of the term's own school only (not a
+    teacher, not another school's admin, not a city-wide admin who belongs to no school)."""
+    if actor is None or actor.role != Role.ADMIN or actor.school_id != term.school_id:
+        raise PermissionDenied()

@@ -48,8 +48,13 @@ def test_whole_cycle(school, make, new_page, tmp_path, app):
     assert "已提交" in row and "★" in row
     admin.click(f"#class-{school.class_a.id} details summary")
     admin.shot("workflow_cycle_2_admin_before_publish")
+    # choose the class, then confirm on the confirmation page
+    admin.check(f"#pick-{school.class_a.id}")
+    admin.click("button[formaction$='/publish/confirm']")
+    admin.wait_for_load_state()
+    assert school.class_a.name in admin.inner_text("#acting")
     admin.fill("input[name=notice_days]", "5")
-    admin.click("#publish-form input[type=submit]")
+    admin.click("#confirm-form button[type=submit]")
     admin.wait_for_load_state()
     assert "公示中" in admin.inner_text(f"#class-{school.class_a.id}")
 
@@ -92,7 +97,11 @@ def test_whole_cycle(school, make, new_page, tmp_path, app):
     assert "82.00" in student.inner_text("#dim-moral")
 
     admin.go("/admin/workflow")
-    admin.click(f"#class-{school.class_a.id} button.danger")
+    admin.click(f"#class-{school.class_a.id} a.danger")
+    admin.wait_for_load_state()
+    assert "公示期尚未结束" in admin.inner_text("#notice-warning")
+    admin.fill("textarea[name=reason]", "申诉已处理完毕，提前确认。")
+    admin.click("#confirm-form button[type=submit]")
     admin.wait_for_load_state()
     assert "已确认" in admin.inner_text(f"#class-{school.class_a.id}")
     admin.shot("workflow_cycle_7_admin_final")

@@ -36,6 +36,8 @@ QUERIES = {
     "teacher.student_entries": lambda c: ["?dimension=moral&date_from=2026-09-01"],
     "admin.dashboard": lambda c: [f"?term={c.term.id}"],
     "admin.workflow": lambda c: [f"?term={c.term.id}"],
+    "admin.workflow_confirm": lambda c: [f"?term={c.term.id}&state=published",
+                                         f"?class_id={c.class_a.id}&class_id={c.class_b.id}"],
     "admin.classes": lambda c: [f"?term_id={c.term.id}"],
     "admin.students": lambda c: [f"?class_id={c.class_a.id}&q={c.students[0].name}"],
     "admin.audit": lambda c: ["?action=publish&object_type=class_term_status"],

@@ -260,6 +260,14 @@ ROWS = {
     "admin.workflow_publish": row(static("/admin/workflow/publish"), post=ADMIN_PAGE),
     "admin.workflow_return": row(static("/admin/workflow/return"), post=ADMIN_PAGE),
     "admin.workflow_submit": row(static("/admin/workflow/submit"), post=ADMIN_PAGE),
+    # bulk steps: the confirmation page of chosen classes, reopening, a class's history
+    "admin.workflow_confirm": row(
+        lambda c, w: f"/admin/workflow/finalize/confirm?class_id={c.class_a.id}",
+        get=ADMIN_OBJ, post=ADMIN_OBJ),
+    "admin.workflow_reopen": row(lambda c, w: f"/admin/workflow/reopen/{c.class_a.id}",
+                                 get=ADMIN_OBJ, post=ADMIN_OBJ),
+    "admin.workflow_history": row(lambda c, w: f"/admin/workflow/history/{c.class_a.id}",
+                                  get=ADMIN_OBJ),
     # admin: one object of the school
     "admin.class_edit": row(lambda c, w: f"/admin/classes/{c.class_a.id}", get=ADMIN_OBJ,
                             post=ADMIN_OBJ),

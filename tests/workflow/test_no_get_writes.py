@@ -72,7 +72,7 @@ def test_a_due_class_counts_as_final_for_the_writes(school):
     assert {r.id: r.computed_at for r in db.session.scalars(
         sa.select(StarResult).where(StarResult.class_id == school.class_a.id))} == before
     with pytest.raises(ValidationFailed):  # already final: nothing left to confirm
-        workflow.finalize_classes(school.admin, school.term, [school.class_a.id])
+        workflow.finalize_classes(school.admin, school.term, [school.class_a.id], reason="核实无误")
     db.session.rollback()
     assert cstate.class_state(school.term, school.class_a.id) == ClassState.FINAL
     assert _stored(school).state == ClassState.PUBLISHED

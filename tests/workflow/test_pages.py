@@ -198,17 +198,30 @@ def test_admin_publishes_with_distribution_and_finalizes(school, make, act, coun
     html = admin.get("/admin/workflow").get_data(as_text=True)
     assert "state-submitted" in html and "dist-overall" in html
     assert f'name="class_id" value="{school.class_a.id}"' in html
+    # the publishing page's buttons only lead to the confirmation page: nothing changes
+    r = admin.post("/admin/workflow/publish/confirm", data={"term": school.term.id,
+                                                           "class_id": school.class_a.id})
+    assert r.status_code == 200 and 'id="confirm-form"' in r.get_data(as_text=True)
+    assert cstate.class_state(school.term, school.class_a.id) == ClassState.SUBMITTED
     r = admin.post("/admin/workflow/publish", data={"term": school.term.id,
                                                    "class_id": school.class_a.id,
                                                    "notice_days": "99"})
+    assert r.status_code == 400
     assert cstate.class_state(school.term, school.class_a.id) == ClassState.SUBMITTED
     r = admin.post("/admin/workflow/publish", data={"term": school.term.id,
                                                    "class_id": school.class_a.id,
                                                    "notice_days": "7"})
     assert r.status_code == 302
     assert cstate.class_state(school.term, school.class_a.id) == ClassState.PUBLISHED
+    # finalizing during the notice period: refused without a reason, done with one
     r = admin.post("/admin/workflow/finalize", data={"term": school.term.id,
                                                     "class_id": school.class_a.id})
+    assert r.status_code == 400
+    assert cstate.class_state(school.term, school.class_a.id) == ClassState.PUBLISHED
+    r = admin.post("/admin/workflow/finalize", data={"term": school.term.id,
+                                                    "class_id": school.class_a.id,
+                                                    "reason": "全班核对无误，提前确认"})
+    assert r.status_code == 302
     assert cstate.class_state(school.term, school.class_a.id) == ClassState.FINAL
     # the admin page in a fixed number of statements
     with count_queries() as q1:
@@ -247,7 +260,7 @@ def test_history_lists_other_published_terms(school, make, act):
     db.session.commit()
     workflow.submit_class(school.admin, old, school.class_a.id)
     workflow.publish_classes(school.admin, old, [school.class_a.id])
-    workflow.finalize_classes(school.admin, old, [school.class_a.id])
+    workflow.finalize_classes(school.admin, old, [school.class_a.id], reason="核实无误")
     db.session.commit()
     me = act(school.student_user)
     html = me.get("/student/").get_data(as_text=True)

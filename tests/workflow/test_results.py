@@ -109,7 +109,8 @@ def test_statement_count_does_not_grow_with_students(make, count_queries):
 def test_final_classes_never_change(school, make):
     workflow.submit_class(school.teacher, school.term, school.class_a.id, now=NOW)
     workflow.publish_classes(school.admin, school.term, [school.class_a.id], now=NOW)
-    workflow.finalize_classes(school.admin, school.term, [school.class_a.id], now=NOW)
+    workflow.finalize_classes(school.admin, school.term, [school.class_a.id],
+                              reason="核实无误", now=NOW)
     db.session.commit()
     before = {k: (r.overall_score, r.dimensions) for k, r in _rows(school.term).items()}
     make.entry(school.term, school.students[0], "moral.service", "10", school.teacher)

@@ -73,9 +73,11 @@ def test_finalize_refused_with_pending_appeal_then_allowed(school):
     db.session.add(appeal)
     db.session.flush()
     with pytest.raises(ValidationFailed):
-        workflow.finalize_classes(school.admin, school.term, [school.class_a.id], now=later(1))
+        workflow.finalize_classes(school.admin, school.term, [school.class_a.id],
+                                  reason="核实无误", now=later(1))
     appeal.status = AppealStatus.REJECTED
-    workflow.finalize_classes(school.admin, school.term, [school.class_a.id], now=later(1))
+    workflow.finalize_classes(school.admin, school.term, [school.class_a.id],
+                              reason="核实无误", now=later(1))
     assert cstate.class_state(school.term, school.class_a.id) == ClassState.FINAL
 
 
@@ -99,7 +101,8 @@ def test_rules_changeable_until_a_class_is_published(school):
     with pytest.raises(ValidationFailed) as e:
         cstate.ensure_rules_changeable(school.term)
     assert "rule_version_id" in e.value.errors
-    workflow.finalize_classes(school.admin, school.term, [school.class_a.id], now=NOW)
+    workflow.finalize_classes(school.admin, school.term, [school.class_a.id],
+                              reason="核实无误", now=NOW)
     with pytest.raises(ValidationFailed):
         cstate.ensure_rules_changeable(school.term)
 
@@ -109,7 +112,8 @@ def test_admin_setup_service_refuses_rule_change_after_final(school, make):
     from starrating.services import setup
 
     publish(school)
-    workflow.finalize_classes(school.admin, school.term, [school.class_a.id], now=later(1))
+    workflow.finalize_classes(school.admin, school.term, [school.class_a.id],
+                              reason="核实无误", now=later(1))
     term = school.term
     data = {"name": term.name, "start_date": term.start_date, "end_date": term.end_date,
             "status": term.status.value, "rule_version_id": "", "notice_days": 3}
@@ -124,7 +128,8 @@ def test_entries_refused_after_final(school, make):
     from starrating.services import entries, entry_input
 
     publish(school)
-    workflow.finalize_classes(school.admin, school.term, [school.class_a.id], now=later(1))
+    workflow.finalize_classes(school.admin, school.term, [school.class_a.id],
+                              reason="核实无误", now=later(1))
     db.session.commit()
     with pytest.raises(Frozen):
         entries.record_entries(school.teacher, school.term, [school.students[0].id],
