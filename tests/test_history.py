@@ -38,6 +38,11 @@ def _written_actions() -> set[str]:
                     found |= _literals(args[1])
                 elif name == "_audit" and args:
                     found |= _literals(args[-1])
+                elif name == "_transition" and len(args) >= 2:
+                    found |= _literals(args[1])
+            if isinstance(node, ast.Assign) and any(
+                    getattr(t, "id", "") == "STEPS" for t in node.targets):
+                found |= {e.value for e in node.value.elts}  # the workflow's steps
             if isinstance(node, ast.Dict):
                 for key, value in zip(node.keys, node.values, strict=False):
                     if isinstance(key, ast.Constant) and key.value == "action" \

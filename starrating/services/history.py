@@ -44,6 +44,7 @@ ACTIONS = {
     "deactivate": _l("deactivated"), "submit": _l("submitted"), "return": _l("returned"),
     "publish": _l("published"), "finalize": _l("finalized"), "accept": _l("accepted"),
     "reject": _l("rejected"), "revoke": _l("revoked"), "compute": _l("computed"),
+    "reopen": _l("reopened"),
 }
 OBJECTS = {
     "term": _l("term"), "department": _l("department"), "major": _l("major"),
@@ -67,6 +68,7 @@ SENTENCES = {
     ("class_term_status", "return"): _l("%(who)s returned %(cls)s to its class teacher"),
     ("class_term_status", "publish"): _l("%(who)s published the results of %(cls)s"),
     ("class_term_status", "finalize"): _l("%(who)s finalized the results of %(cls)s"),
+    ("class_term_status", "reopen"): _l("%(who)s reopened the results of %(cls)s"),
     ("appeal", "create"): _l("%(who)s appealed “%(what)s”"),
     ("appeal", "accept"): _l("%(who)s accepted %(student)s's appeal about “%(what)s”"),
     ("appeal", "reject"): _l("%(who)s rejected %(student)s's appeal about “%(what)s”"),
@@ -126,7 +128,7 @@ FIELDS = {
     "inserted": _l("Results added"), "deleted": _l("Results removed"),
     "skipped_final": _l("Final classes skipped"), "count": _l("Count"),
     "from_term_id": _l("From term"), "rule_set": _l("Rule set"), "row_count": _l("Rows"),
-    "kind": _l("Kind"),
+    "kind": _l("Kind"), "reason": _l("Reason"),
 }
 QUIET = {
     "id", "school_id", "term_id", "student_id", "author_id", "import_batch_id",
