@@ -20,6 +20,7 @@ from ..models import (
     RuleSetVersion,
     SchoolClass,
     Student,
+    StudentStatus,
     Term,
     TermStatus,
     User,
@@ -282,3 +283,14 @@ def account_for(actor: User, user_id: int) -> User:
         raise NotFound()
     ensure_account_manageable(actor, user)
     return user
+
+# ---- rollover and cohorts ----
+# A student who is no longer enrolled writes nothing: a graduate who may still log in sees
+# their past terms read-only (no appeals, no self-statements).
+
+
+def ensure_student_may_write(student: Student) -> None:
+    """The student is enrolled (在读); otherwise their pages are read-only."""
+    if student.status != StudentStatus.ACTIVE:
+        raise PermissionDenied(_l("Your pages are read-only now that you are no longer "
+                                  "enrolled: appeals and self-statements cannot be sent."))

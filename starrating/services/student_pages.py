@@ -19,6 +19,7 @@ from ..models import (
     RuleSetVersion,
     StarResult,
     Student,
+    StudentStatus,
     StudentTermNote,
     Term,
     TermStatus,
@@ -126,7 +127,8 @@ def student_page(actor: User, student: Student, term: Term | None, lang: str,
             stars = view_from_result(result, scoring.term_rules(term), lang)
     note = db.session.scalar(sa.select(StudentTermNote).where(
         StudentTermNote.term_id == term.id, StudentTermNote.student_id == student.id))
-    editable = state == ClassState.OPEN and term.status == TermStatus.OPEN
+    editable = (state == ClassState.OPEN and term.status == TermStatus.OPEN
+                and student.status == StudentStatus.ACTIVE)  # a graduate reads only
     return StudentPage(term, state, stars, note, editable, history,
                        row.notice_ends_at if row else None)
 
