@@ -5,8 +5,8 @@ setting on whether graduates may still log in.
 `preview` lists every student whose status would change (before → after) and writes nothing;
 `confirm` builds the same change again, refuses it if it differs from the one previewed, and
 writes it in a fixed number of statements with one audit row. Classes keep their names.
-A student who leaves 在读 loses their login sessions, unless they graduate at a school whose
-graduates still log in (read-only).
+A student who leaves 在读 is signed out everywhere (as when their record is edited); a graduate
+logs in again, read-only, while the school's setting allows it.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ class StatusChange:
     from_status: StudentStatus | None
     rows: list[tuple] = field(default_factory=list)  # (id, 学号, name, class, before)
     unchanged: int = 0
-    ends_sessions: bool = False
+    ends_sessions: bool = False  # leaving 在读 signs a student out everywhere
+    may_log_in: bool = True  # afterwards (a graduate: read-only, as the school's setting says)
     fingerprint: str = ""
 
     @property
@@ -117,14 +118,12 @@ def _selected(actor: User, school_id: int, data: dict) -> tuple[str, str, sa.Col
     raise _invalid("selection", _l("Not a valid choice."))
 
 
-def _ends_sessions(school_id: int, to_status: StudentStatus) -> bool:
-    """Whether students moved to `to_status` are signed out everywhere."""
-    if to_status == StudentStatus.ACTIVE:
-        return False
+def _may_log_in_after(school_id: int, to_status: StudentStatus) -> bool:
+    """Whether students moved to `to_status` may log in (again) afterwards."""
     if to_status == StudentStatus.GRADUATED:
-        return not db.session.scalar(sa.select(School.graduates_can_log_in)
-                                     .where(School.id == school_id))
-    return True
+        return bool(db.session.scalar(sa.select(School.graduates_can_log_in)
+                                      .where(School.id == school_id)))
+    return to_status == StudentStatus.ACTIVE
 
 
 def preview(actor: User, data: dict) -> StatusChange:
@@ -142,7 +141,8 @@ def preview(actor: User, data: dict) -> StatusChange:
         .where(Student.school_id == school_id, condition)
         .order_by(SchoolClass.grade.desc(), SchoolClass.name, Student.student_no)).all()
     change = StatusChange(selection, label, to_status, from_status,
-                          ends_sessions=_ends_sessions(school_id, to_status))
+                          ends_sessions=to_status != StudentStatus.ACTIVE,
+                          may_log_in=_may_log_in_after(school_id, to_status))
     for row in rows:
         status = row[4]
         if status != to_status and (from_status is None or status == from_status):

@@ -225,12 +225,13 @@ def import_roster(actor: User, data: bytes, filename: str) -> RosterImport:
         db.session.execute(sa.insert(User), accounts)
     if changed:  # a student who left school cannot sign in any more
         active = {r["student_id"]: r["status"] in STATUSES_WITH_ACCOUNT for r in changed}
+        left = {r["student_id"] for r in changed if r["status"].value != "active"}
         users = db.session.execute(sa.select(User.id, User.student_id).where(
             User.student_id.in_(list(active)))).all()
         if users:
             db.session.execute(sa.update(User), [
                 {"id": uid, "active": active[sid]} for uid, sid in users])
-            auth_services.end_login_sessions_of(uid for uid, sid in users if not active[sid])
+            auth_services.end_login_sessions_of(uid for uid, sid in users if sid in left)
     audit.record(actor, "import", batch, after={
         "filename": batch.filename, "rows": len(checked.rows), "created": len(new_rows),
         "updated": checked.updated, "accounts": len(accounts)})

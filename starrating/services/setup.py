@@ -385,6 +385,8 @@ def update_student(actor: User, student_id: int, data: dict) -> Student:
         if account is not None:
             account.username, account.display_name = student_no, name
             set_may_log_in(account, status in STATUSES_WITH_ACCOUNT)
+            if status != StudentStatus.ACTIVE:  # a graduate logs in again, read-only
+                end_all_login_sessions(account)
     return student
 
 

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 
 from starrating.extensions import db
 from starrating.models import LoginSession, Role, School, Student, StudentStatus, User
+from tests.conftest import csrf_from
+from tests.factories import PASSWORD
 from tests.rollover.helpers import (
     changed_tables,
     new_rows,
@@ -58,13 +60,17 @@ def test_graduating_cohort_2024_changes_its_active_students_status_and_nothing_e
     response = preview_then_confirm(actor, "/admin/cohorts", GRADUATE_2024)
     assert response.status_code == 302
     after = tables()
-    assert changed_tables(before, after) == {"student", "audit_log"}
+    # Accounts stay active (graduates log in again, read-only); their sessions end.
+    assert changed_tables(before, after) == {"student", "login_session", "audit_log"}
     graduates = set(db.session.scalars(sa.select(Student.id).where(
         Student.class_id.in_([s.class_a.id, s.class_b.id]), Student.id != s.suspended.id)))
     assert len(graduates) == 7
     expected = {sid: {**row, "status": StudentStatus.GRADUATED} if sid in graduates else row
                 for sid, row in by_id(before["student"]).items()}
     assert by_id(after["student"]) == expected
+    graduate_users = {u["id"] for u in before["user"] if u["student_id"] in graduates}
+    assert after["login_session"] == [r for r in before["login_session"]
+                                      if r["user_id"] not in graduate_users]
     [log] = new_rows(before, after, "audit_log")
     assert (log["action"], log["object_type"], log["school_id"], log["actor_id"]) == (
         "bulk_status", "student", s.school.id, s.admin.id)
@@ -73,21 +79,20 @@ def test_graduating_cohort_2024_changes_its_active_students_status_and_nothing_e
     assert (log["after"]["from"], log["after"]["to"]) == ("active", "graduated")
 
 
-def test_with_graduates_logins_off_graduation_ends_their_sessions(cohorts, act):
+@pytest.mark.parametrize("allowed, status", [(True, 302), (False, 400)])
+def test_graduates_log_in_again_as_the_setting_says(cohorts, act, client, allowed, status):
     s = cohorts
-    db.session.get(School, s.school.id).graduates_can_log_in = False
+    db.session.get(School, s.school.id).graduates_can_log_in = allowed
     db.session.commit()
     actor = speaking(act, s.admin)
-    before = tables()
+    preview = actor.post("/admin/cohorts", {**GRADUATE_2024, "preview": "1"})
+    said = ("graduates may log in again" if allowed else "can no longer log in")
+    assert said in preview.get_data(as_text=True)
     assert preview_then_confirm(actor, "/admin/cohorts", GRADUATE_2024).status_code == 302
-    after = tables()
-    assert changed_tables(before, after) == {"student", "login_session", "audit_log"}
-    graduate_users = set(db.session.scalars(sa.select(User.id).join(
-        Student, Student.id == User.student_id).where(
-        Student.status == StudentStatus.GRADUATED)))
-    assert len(graduate_users) == 7
-    assert [r for r in before["login_session"] if r["user_id"] not in graduate_users] == \
-        after["login_session"]
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"username": s.students[0].student_no,
+                                           "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == status
 
 
 def test_withdrawing_a_pasted_list_closes_exactly_those_accounts(cohorts, act):
