@@ -43,7 +43,7 @@ class RolloverForm(FlaskForm):
     plan = HiddenField()
     preview = SubmitField(_l("Preview"))
     confirm = SubmitField(_l("Start the new term"))
-    edit = SubmitField(_l("Change"))
+    edit = SubmitField(_l("Go back and change"))
 
 
 STATUS_CHOICES = [(s.value, STUDENT_STATUS_LABELS[s]) for s in StudentStatus]
@@ -69,7 +69,7 @@ class CohortForm(FlaskForm):
     plan = HiddenField()
     preview = SubmitField(_l("Preview"))
     confirm = SubmitField(_l("Change the statuses"))
-    edit = SubmitField(_l("Change"))
+    edit = SubmitField(_l("Go back and change"))
 
 
 class SchoolSettingsForm(FlaskForm):
