@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003_drop_session_last_seen
 Create Date: 2026-12-01
 
-Reviewed: one NOT NULL boolean added in batch mode with server_default true, so existing
+Reviewed: one NOT NULL boolean added with a plain ADD COLUMN and server_default true, so existing
 schools upgrade in place with the default (graduates log in read-only). A student's account
 now stays active when they graduate (the setting decides at login), so the accounts of
 students already graduated are made active again; the downgrade turns them off as before.
@@ -24,8 +24,9 @@ GRADUATES = ('SELECT id FROM student WHERE status = \'graduated\'')
 
 
 def upgrade():
-    with op.batch_alter_table('school', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('graduates_can_log_in', sa.Boolean(),
+    # A plain ADD COLUMN, not batch mode: SQLite would rebuild `school` (DROP TABLE), which
+    # the foreign keys of every other table refuse once the school has data.
+    op.add_column('school', sa.Column('graduates_can_log_in', sa.Boolean(),
                                       server_default=sa.true(), nullable=False))
     op.execute(sa.text(f'UPDATE "user" SET active = :on WHERE student_id IN ({GRADUATES})')
                .bindparams(on=True))
@@ -34,5 +35,4 @@ def upgrade():
 def downgrade():
     op.execute(sa.text(f'UPDATE "user" SET active = :off WHERE student_id IN ({GRADUATES})')
                .bindparams(off=False))
-    with op.batch_alter_table('school', schema=None) as batch_op:
-        batch_op.drop_column('graduates_can_log_in')
+    op.drop_column('school', 'graduates_can_log_in')  # SQLite ≥ 3.35 drops in place
