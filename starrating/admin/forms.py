@@ -41,6 +41,7 @@ STUDENT_STATUS_LABELS = {
     StudentStatus.SUSPENDED: _l("Suspended"),
     StudentStatus.GRADUATED: _l("Graduated"),
     StudentStatus.WITHDRAWN: _l("Withdrawn"),
+    StudentStatus.TRANSFERRED: _l("Transferred"),
 }
 GENDER_LABELS = {"male": _l("Male"), "female": _l("Female")}
 

@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..models import LoginAttempt, LoginSession, Role, User, utcnow
+from ..models import LoginAttempt, LoginSession, Role, School, Student, StudentStatus, User, utcnow
 from ..services.access import ensure_account_manageable
 
 
@@ -116,10 +116,38 @@ def authenticate(username: str, password: str, ip: str, throttle: Throttle) -> U
         check_password_hash(_dummy_hash(), password)
     if user is None or not user.check_password(password) or not user.active:
         raise InvalidCredentials(_l("Wrong username or password."))
+    refusal = student_refusal(user)
+    if refusal is not None:
+        raise InvalidCredentials(refusal)
     # Only this address's failures go: a success here does not reset a stranger's count.
     db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username,
                                                      LoginAttempt.ip == ip))
     return user
+
+
+def student_may_log_in(status: StudentStatus | None, graduates_can_log_in: bool | None) -> bool:
+    """A student account logs in while enrolled, or graduated (read-only) at a school whose
+    graduates still may; never suspended, withdrawn or transferred."""
+    if status == StudentStatus.ACTIVE:
+        return True
+    return status == StudentStatus.GRADUATED and bool(graduates_can_log_in)
+
+
+def student_refusal(user: User):
+    """Why this (otherwise right) student account may not log in, or None."""
+    if user.student_id is None:
+        return None
+    status, allowed = db.session.execute(
+        sa.select(Student.status, School.graduates_can_log_in)
+        .join(School, School.id == Student.school_id)
+        .where(Student.id == user.student_id)).one()
+    if student_may_log_in(status, allowed):
+        return None
+    if status == StudentStatus.GRADUATED:
+        return _l("Graduates of this school can no longer log in. Ask the student affairs "
+                  "office if you need your records.")
+    return _l("You are no longer enrolled, so this account cannot log in. Ask the student "
+              "affairs office.")
 
 
 def unlock(actor: User, user: User) -> None:

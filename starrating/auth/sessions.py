@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user
 
 from ..extensions import db, login_manager
-from ..models import LoginSession, User, utcnow
+from ..models import LoginSession, School, Student, User, utcnow
+from .services import student_may_log_in
 
 
 def init_login(app: Flask) -> None:
@@ -39,16 +40,23 @@ OPEN_BEFORE_NEW_PASSWORD = {"auth.change_password", "auth.logout", "auth.login",
 
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
+    # The student's status and their school's setting come in the same statement: a student
+    # who left (or a graduate once the school stops graduates' logins) is signed out here
+    # even if a session row survived.
     row = db.session.execute(
-        sa.select(LoginSession, User)
+        sa.select(LoginSession, User, Student.status, School.graduates_can_log_in)
         .join(User, User.id == LoginSession.user_id)
+        .outerjoin(Student, Student.id == User.student_id)
+        .outerjoin(School, School.id == Student.school_id)
         .where(LoginSession.token == token)
     ).first()
     if row is None:
         return None
-    login_session, user = row
+    login_session, user, status, graduates_can_log_in = row
     max_age = current_app.config["REMEMBER_COOKIE_DURATION"] + timedelta(days=1)
     if not user.active or login_session.created_at < utcnow() - max_age:
+        return None
+    if user.student_id is not None and not student_may_log_in(status, graduates_can_log_in):
         return None
     user.current_login_session = login_session
     g.page_user = PageUser.of(user)

@@ -22,6 +22,7 @@ from .records import (
     StudentTermNote,
 )
 from .school import (
+    STATUSES_WITH_ACCOUNT,
     ClassAssignment,
     Club,
     ClubMembership,
@@ -40,7 +41,7 @@ __all__ = [
     "Appeal", "AppealStatus", "Attachment", "AuditLog", "ClassAssignment", "ClassState",
     "ClassTermStatus", "Club", "ClubMembership", "Department", "Entry", "EntrySource",
     "ExportJob", "Flag", "Gender", "ImportBatch", "LoginAttempt", "LoginSession", "Major",
-    "Role", "RuleSet", "RuleSetVersion", "School", "SchoolClass", "StarResult", "Student",
+    "Role", "RuleSet", "STATUSES_WITH_ACCOUNT", "RuleSetVersion", "School", "SchoolClass", "StarResult", "Student",
     "StudentStatus", "StudentTermNote", "Term", "TermStatus", "User", "from_cents",
     "to_cents", "utcnow",
 ]

@@ -19,6 +19,10 @@ class School(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
+    # Whether graduated students may still log in (read-only: they see their past terms and
+    # can write nothing). Checked at login and on every request (auth/sessions.load_user).
+    graduates_can_log_in: Mapped[bool] = mapped_column(
+        sa.Boolean, default=True, server_default=sa.true())
 
 
 class Department(db.Model):
@@ -75,6 +79,12 @@ class StudentStatus(enum.StrEnum):
     SUSPENDED = "suspended"  # 休学
     GRADUATED = "graduated"  # 毕业
     WITHDRAWN = "withdrawn"  # 退学
+    TRANSFERRED = "transferred"  # 转学
+
+
+# Students of these statuses keep an active account (User.active): an enrolled student, and a
+# graduate, who logs in read-only while the school's `graduates_can_log_in` says so.
+STATUSES_WITH_ACCOUNT = frozenset({StudentStatus.ACTIVE, StudentStatus.GRADUATED})
 
 
 class Student(db.Model):

@@ -20,6 +20,7 @@ from ..models import (
     RuleSetVersion,
     SchoolClass,
     Student,
+    StudentStatus,
     Term,
     TermStatus,
     User,
@@ -290,3 +291,15 @@ def ensure_reopen_admin(actor: User | None, term: Term) -> None:
     teacher, not another school's admin, not a city-wide admin who belongs to no school)."""
     if actor is None or actor.role != Role.ADMIN or actor.school_id != term.school_id:
         raise PermissionDenied()
+
+
+# ---- rollover and cohorts ----
+# A student who is no longer enrolled writes nothing: a graduate who may still log in sees
+# their past terms read-only (no appeals, no self-statements).
+
+
+def ensure_student_may_write(student: Student) -> None:
+    """The student is enrolled (在读); otherwise their pages are read-only."""
+    if student.status != StudentStatus.ACTIVE:
+        raise PermissionDenied(_l("Your pages are read-only now that you are no longer "
+                                  "enrolled: appeals and self-statements cannot be sent."))

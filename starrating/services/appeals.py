@@ -35,6 +35,7 @@ from ..models import (
 from . import audit, evidence
 from .access import (
     ensure_student_access,
+    ensure_student_may_write,
     get_appeal_for,
     get_appeal_to_decide,
     same_school,
@@ -124,6 +125,7 @@ def create_appeal(actor: User, term: Term, data: AppealInput,
     student = _own_student(actor)
     if term.school_id != student.school_id:
         raise NotFound()
+    ensure_student_may_write(student)
     _ensure_window(term, student, now)
     errors: dict[str, list] = {}
     entry = None

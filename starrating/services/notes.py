@@ -10,7 +10,7 @@ from ..errors import PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..models import Role, Student, StudentTermNote, Term, User, utcnow
 from . import audit
-from .access import ensure_student_access
+from .access import ensure_student_access, ensure_student_may_write
 from .class_state import STATEMENT_LOCKED_BECAUSE, ensure_editable
 from .entry_input import NOTE_MAX
 
@@ -54,6 +54,7 @@ def save_self_statement(actor: User, term: Term, text: str) -> StudentTermNote:
     student = db.session.get(Student, actor.student_id)
     if student is None or student.school_id != term.school_id:
         raise PermissionDenied()
+    ensure_student_may_write(student)
     ensure_editable(term, [student.class_id], STATEMENT_LOCKED_BECAUSE)
     text = (text or "").strip()
     if len(text) > STATEMENT_MAX:

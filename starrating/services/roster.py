@@ -27,7 +27,7 @@ from werkzeug.security import generate_password_hash
 from ..auth import services as auth_services
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..models import ImportBatch, Role, SchoolClass, Student, User, utcnow
+from ..models import STATUSES_WITH_ACCOUNT, ImportBatch, Role, SchoolClass, Student, User, utcnow
 from . import audit, sheets
 from .access import admin_school
 from .setup import parse_gender, parse_status
@@ -218,19 +218,20 @@ def import_roster(actor: User, data: bytes, filename: str) -> RosterImport:
         accounts.append({
             "school_id": school_id, "username": r["student_no"], "role": Role.STUDENT,
             "display_name": r["name"], "student_id": ids[r["student_no"]],
-            "active": r["status"].value == "active", "must_change_password": True,
+            "active": r["status"] in STATUSES_WITH_ACCOUNT, "must_change_password": True,
             "password_hash": generate_password_hash(password, method=INITIAL_HASH_METHOD),
             "password_changed_at": now, "created_at": now})
     if accounts:
         db.session.execute(sa.insert(User), accounts)
     if changed:  # a student who left school cannot sign in any more
-        active = {r["student_id"]: r["status"].value == "active" for r in changed}
+        active = {r["student_id"]: r["status"] in STATUSES_WITH_ACCOUNT for r in changed}
+        left = {r["student_id"] for r in changed if r["status"].value != "active"}
         users = db.session.execute(sa.select(User.id, User.student_id).where(
             User.student_id.in_(list(active)))).all()
         if users:
             db.session.execute(sa.update(User), [
                 {"id": uid, "active": active[sid]} for uid, sid in users])
-            auth_services.end_login_sessions_of(uid for uid, sid in users if not active[sid])
+            auth_services.end_login_sessions_of(uid for uid, sid in users if sid in left)
     audit.record(actor, "import", batch, after={
         "filename": batch.filename, "rows": len(checked.rows), "created": len(new_rows),
         "updated": checked.updated, "accounts": len(accounts)})

@@ -24,6 +24,7 @@ from ..auth.services import (
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..models import (
+    STATUSES_WITH_ACCOUNT,
     ClassAssignment,
     ClassTermStatus,
     Club,
@@ -338,7 +339,7 @@ def parse_gender(value) -> Gender | None:
 
 STATUS_WORDS = {"在读": StudentStatus.ACTIVE, "在校": StudentStatus.ACTIVE,
                 "休学": StudentStatus.SUSPENDED, "毕业": StudentStatus.GRADUATED,
-                "退学": StudentStatus.WITHDRAWN}
+                "退学": StudentStatus.WITHDRAWN, "转学": StudentStatus.TRANSFERRED}
 
 
 def parse_status(value) -> StudentStatus | None:
@@ -383,7 +384,9 @@ def update_student(actor: User, student_id: int, data: dict) -> Student:
         student.status, student.class_id = status, school_class.id
         if account is not None:
             account.username, account.display_name = student_no, name
-            set_may_log_in(account, status == StudentStatus.ACTIVE)
+            set_may_log_in(account, status in STATUSES_WITH_ACCOUNT)
+            if status != StudentStatus.ACTIVE:  # a graduate logs in again, read-only
+                end_all_login_sessions(account)
     return student
 
 

@@ -19,6 +19,7 @@ from ..models import (
     RuleSetVersion,
     StarResult,
     Student,
+    StudentStatus,
     StudentTermNote,
     Term,
     TermStatus,
@@ -142,9 +143,14 @@ def student_page(actor: User, student: Student, term: Term | None, lang: str,
             stars = view_from_result(result, scoring.term_rules(term), lang)
     note = db.session.scalar(sa.select(StudentTermNote).where(
         StudentTermNote.term_id == term.id, StudentTermNote.student_id == student.id))
-    editable = state == ClassState.OPEN and term.status == TermStatus.OPEN
-    locked = None if editable else (STATEMENT_LOCKED_BECAUSE.get(state)
-                                    or _l("This term is not open for entries."))
+    editable = (state == ClassState.OPEN and term.status == TermStatus.OPEN
+                and student.status == StudentStatus.ACTIVE)  # a graduate reads only
+    if student.status != StudentStatus.ACTIVE:
+        locked = _l("Your pages are read-only now that you are no longer enrolled: appeals "
+                    "and self-statements cannot be sent.")
+    else:
+        locked = None if editable else (STATEMENT_LOCKED_BECAUSE.get(state)
+                                        or _l("This term is not open for entries."))
     return StudentPage(term, state, stars, note, editable, history,
                        row.notice_ends_at if row else None, locked)
 

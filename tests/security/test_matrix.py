@@ -160,6 +160,17 @@ def entries_token(c, who):
                               "entries.xlsx")
 
 
+def ROLLOVER_FORM(c, **extra):  # noqa: N802
+    return {"source_term_id": c.term.id, "name": "下学期", "start_date": "2027-02-22",
+            "end_date": "2027-07-09", "notice_days": "5", "status": "planning",
+            "copy_assignments": "y", **extra}
+
+
+def COHORT_FORM(c, **extra):  # noqa: N802
+    return {"selection": "class", "class_id": c.class_a.id, "from_status": "suspended",
+            "to_status": "active", **extra}
+
+
 # ---- the rows: endpoint → (URL builder, {method: expectations}) ------------------------------------
 
 def row(url, get=None, post=None, data=None, shadowed=False):
@@ -324,6 +335,17 @@ ROWS = {
     "admin.student_card": row(
         lambda c, w: f"/admin/reports/card?term={c.term.id}&student_no={c.students[0].student_no}",
         get="LAAADAD"),  # both classes are published in build_context
+    # Rollover and cohort steps: the source term or the class names an object of the school.
+    "admin.rollover_start": row(static("/admin/rollover"), get=ADMIN_PAGE, post=ADMIN_OBJ,
+                                data=lambda c: ROLLOVER_FORM(c, preview="1")),
+    "admin.rollover_confirm": row(static("/admin/rollover/confirm"), post=ADMIN_OBJ,
+                                  data=lambda c: ROLLOVER_FORM(c, plan="0", confirm="1")),
+    "admin.cohort_steps": row(static("/admin/cohorts"), get=ADMIN_PAGE, post=ADMIN_OBJ,
+                              data=lambda c: COHORT_FORM(c, preview="1")),
+    "admin.cohort_confirm": row(static("/admin/cohorts/confirm"), post=ADMIN_OBJ,
+                                data=lambda c: COHORT_FORM(c, plan="0", confirm="1")),
+    "admin.school_settings": row(static("/admin/settings"), get=ADMIN_PAGE, post=ADMIN_PAGE,
+                                 data=lambda c: {"graduates_can_log_in": "y"}),
 }
 
 
