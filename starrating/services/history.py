@@ -44,7 +44,8 @@ ACTIONS = {
     "deactivate": _l("deactivated"), "submit": _l("submitted"), "return": _l("returned"),
     "publish": _l("published"), "finalize": _l("finalized"), "accept": _l("accepted"),
     "reject": _l("rejected"), "revoke": _l("revoked"), "compute": _l("computed"),
-    "reopen": _l("reopened"),
+    "reopen": _l("reopened"), "rollover": _l("started a term from another"),
+    "bulk_status": _l("changed the status of students"),
 }
 OBJECTS = {
     "term": _l("term"), "department": _l("department"), "major": _l("major"),
@@ -68,6 +69,9 @@ SENTENCES = {
     ("class_term_status", "return"): _l("%(who)s returned %(cls)s to its class teacher"),
     ("class_term_status", "publish"): _l("%(who)s published the results of %(cls)s"),
     ("class_term_status", "finalize"): _l("%(who)s finalized the results of %(cls)s"),
+    ("term", "rollover"): _l("%(who)s started %(term)s from %(old)s"),
+    ("student", "bulk_status"): _l("%(who)s set the status of %(count)s students (%(name)s) "
+                                   "to “%(new)s”"),
     ("class_term_status", "reopen"): _l("%(who)s reopened the results of %(cls)s"),
     ("appeal", "create"): _l("%(who)s appealed “%(what)s”"),
     ("appeal", "accept"): _l("%(who)s accepted %(student)s's appeal about “%(what)s”"),
@@ -129,6 +133,9 @@ FIELDS = {
     "skipped_final": _l("Final classes skipped"), "count": _l("Count"),
     "from_term_id": _l("From term"), "rule_set": _l("Rule set"), "row_count": _l("Rows"),
     "kind": _l("Kind"), "reason": _l("Reason"),
+    "class_assignments": _l("Class teachers copied"),
+    "club_memberships": _l("Club members copied"), "rules_copied": _l("Rules copied"),
+    "unchanged": _l("Unchanged"), "sessions_ended": _l("Signed out"),
 }
 QUIET = {
     "id", "school_id", "term_id", "student_id", "author_id", "import_batch_id",
@@ -329,13 +336,19 @@ def _sentence(names: _Names, row: AuditLog) -> str:
         "cls": names.get("class", snap.get("class_id")),
         "name": snap.get("display_name") or snap.get("name") or snap.get("filename")
         or snap.get("rule_set") or "—",
-        "old": "", "new": "", "object": str(OBJECTS.get(row.object_type, row.object_type)),
+        "old": "", "new": "", "count": "", "object": str(OBJECTS.get(row.object_type, row.object_type)),
         "action": str(ACTIONS.get(row.action, row.action)),
     }
     kind = (row.object_type, row.action)
     if row.object_type == "class_assignment":
         values["old"] = names.get("user", before.get("teacher_id"))
         values["new"] = names.get("user", after.get("teacher_id"))
+    if kind == ("term", "rollover"):
+        values["old"] = names.get("term", after.get("from_term_id"))
+    if kind == ("student", "bulk_status"):
+        values["count"] = after.get("count", "—")
+        values["name"] = after.get("label") or "—"
+        values["new"] = str(VALUES.get(after.get("to"), after.get("to") or "—"))
     if kind == ("term", "assign_rules"):
         values["new"] = names.get("version", after.get("rule_version_id"))
     if kind == ("entry", "update") and set(_changed_keys(before, after)) == {"points_cents"}:
