@@ -43,9 +43,11 @@ def test_card_text_is_chinese_with_rare_name_characters(demo, tmp_path):
     keep(out)
     text = lines(pdf_text(out))
     result = demo.results[demo.rare.id]
-    assert text[:3] == ["测试技师学院", "学生综合素质成长报告单", demo.term.name]
-    assert text[3] == f"姓名 {RARE_NAME} 学号 2024999001 班级 24机电1班"
-    assert text[4] == "专业 机电一体化 系部 机电工程系 班主任 王老师"
+    assert text[:2] == ["测试技师学院", "学生综合素质成长报告单"]
+    assert text[2].startswith(demo.term.name + " · 评价细则：")
+    assert text[3] == "暂定（未确认） 本学期结果尚未最终确认，以最终确认的结果为准。"
+    assert text[4] == f"姓名 {RARE_NAME} 学号 2024999001 班级 24机电1班"
+    assert text[5] == "专业 机电一体化 系部 机电工程系 班主任 王老师"
     assert f"综合得分：{result.overall_score}" in " ".join(text)
     body = "\n".join(text)
     for line in ("思想品德·志愿服务 2 +8.00", "技能·技能大赛 1 +10.00", "思想品德·出勤 1 -2.00",
