@@ -146,7 +146,8 @@ class WhatIfForm(FlaskForm):
     adopt = SubmitField(_l("Adopt for this term"))
 
 
-EXPORT_KIND_LABELS = {"xlsx": _l("Workbook (Excel)"), "cards": _l("Report cards (PDF, zip)")}
+EXPORT_KIND_LABELS = {"xlsx": _l("Workbook (Excel)"), "cards": _l("Report cards (PDF, zip)"),
+                      "cards_pdf": _l("Report cards of a class, one PDF to print")}
 LANG_LABELS = [("zh", _l("Chinese")), ("en", _l("English"))]
 
 

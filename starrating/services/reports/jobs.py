@@ -33,8 +33,10 @@ from ..terms import term_for
 from . import pdf, xlsx
 from .common import safe_file_part
 
-KINDS = ("xlsx", "cards")
-SUFFIX = {"xlsx": ".xlsx", "cards": ".zip"}
+KINDS = ("xlsx", "cards", "cards_pdf")
+SUFFIX = {"xlsx": ".xlsx", "cards": ".zip", "cards_pdf": ".pdf"}
+# Kinds made per class only (print): "cards_pdf" is one merged, print-ready PDF of a class.
+CLASS_ONLY_KINDS = ("cards_pdf",)
 MIMETYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".zip": "application/zip",
@@ -65,6 +67,9 @@ def start_export(actor: User | None, kind: str, term: Term,
         raise ValidationFailed(errors={"kind": ["unknown export"]})
     if lang not in pdf.LABELS:
         lang = "zh"
+    if kind in CLASS_ONLY_KINDS and school_class is None:
+        raise ValidationFailed(_l("Choose a class: a merged PDF holds one class's cards "
+                                  "(for the whole school, export the zip of cards)."))
     if school_class is None:
         ensure_term_export(actor, term)
     else:
@@ -162,6 +167,9 @@ def execute(job: ExportJob, progress: Callable[[int, int], None]) -> str:
             xlsx.write_workbook(actor, term, str(partial), school_class,
                                 progress=lambda done: progress(done, total))
             progress(total, total)
+        elif job.kind == "cards_pdf":  # print: one merged PDF of a class's cards
+            pdf.write_cards_pdf(actor, term, str(partial), school_class,
+                                lang=job.params.get("lang", "zh"), progress=progress)
         else:
             pdf.write_cards_zip(actor, term, str(partial), school_class,
                                 lang=job.params.get("lang", "zh"), progress=progress)
