@@ -1,5 +1,16 @@
 # Importing the view modules registers their routes on the blueprint.
-from . import audit, dashboard, flags, imports, reports, rules, setup, views, workflow  # noqa: F401
+from . import (  # noqa: F401
+    audit,
+    dashboard,
+    flags,
+    imports,
+    passwords,
+    reports,
+    rules,
+    setup,
+    views,
+    workflow,
+)
 from .blueprint import bp
 
 __all__ = ["bp"]

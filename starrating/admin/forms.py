@@ -159,6 +159,17 @@ class ExportForm(FlaskForm):
     submit = SubmitField(_l("Start export"))
 
 
+class PasswordResetForm(FlaskForm):
+    """A class's initial passwords: whose to reset (chosen explicitly, no default)."""
+
+    who = SelectField(_l("Reset the initial passwords of"), choices=[
+        ("", _l("— choose —")),
+        ("not_logged_in", _l("students who have not logged in yet")),
+        ("all", _l("all students of the class (their current passwords stop working)"))],
+        validators=[DataRequired()])
+    submit = SubmitField(_l("Reset and download the slip"))
+
+
 # ---- building the forms with the admin's choices --------------------------------------------
 
 def term_form(actor: User, term: Term | None) -> TermForm:

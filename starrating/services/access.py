@@ -282,3 +282,11 @@ def account_for(actor: User, user_id: int) -> User:
         raise NotFound()
     ensure_account_manageable(actor, user)
     return user
+
+
+# ---- print: password slips ----
+
+def get_class_for_password_reset(actor: User, class_id: int) -> SchoolClass:
+    """A class whose students' initial passwords the actor may reset: admins of its school
+    only (another school's class is NotFound, as if it did not exist)."""
+    return owned(actor, SchoolClass, class_id)
