@@ -265,7 +265,7 @@ ROWS = {
     # print: a class's initial passwords, its school's admins only
     "admin.class_passwords_reset": row(
         lambda c, w: f"/admin/classes/{c.class_a.id}/passwords", post=ADMIN_OBJ,
-        data={"who": "all"}),
+        data=lambda c: {"who": "all"}),
     "admin.club_detail": row(lambda c, w: f"/admin/clubs/{c.club.id}", get=ADMIN_OBJ,
                              post=ADMIN_OBJ),
     "admin.club_delete": row(lambda c, w: f"/admin/clubs/{c.club.id}/delete", post=ADMIN_OBJ),
