@@ -147,7 +147,7 @@ class WhatIfForm(FlaskForm):
 
 
 EXPORT_KIND_LABELS = {"xlsx": _l("Workbook (Excel)"), "cards": _l("Report cards (PDF, zip)"),
-                      "cards_pdf": _l("Report cards of a class, one PDF to print")}
+                      "cards_pdf": _l("Class report cards, one PDF to print")}
 LANG_LABELS = [("zh", _l("Chinese")), ("en", _l("English"))]
 
 

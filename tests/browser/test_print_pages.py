@@ -23,8 +23,8 @@ def test_class_password_reset_and_print_export_pages(page, phone, school):
             p.shot(f"print-passwords-reset-{lang}-{size}")
             p.go("/admin/reports")
             options = p.inner_text("select[name=kind]")
-            assert ("班级成长报告单（合并为一个 PDF，便于打印）" if lang == "zh"
-                    else "Report cards of a class, one PDF to print") in options
+            assert ("班级报告单合并 PDF（打印用）" if lang == "zh"
+                    else "Class report cards, one PDF to print") in options
             p.select_option("select[name=kind]", "cards_pdf")
             p.shot(f"print-reports-{lang}-{size}")
             assert not p.console_errors, p.console_errors
