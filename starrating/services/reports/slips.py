@@ -13,10 +13,10 @@ import io
 import zipfile
 from dataclasses import dataclass
 
-from flask import current_app, render_template
+from flask import render_template
 
 from .common import safe_file_part
-from .pdf import CARD_FONT_FAMILY, card_font
+from .pdf import CARD_FONT_FAMILY, CardRenderer
 
 
 @dataclass(frozen=True)
@@ -36,15 +36,8 @@ def slips_html(school_name: str, class_name: str, slips: list[Slip], login_url: 
 def class_slips_pdf(school_name: str, class_name: str, slips: list[Slip],
                     login_url: str) -> bytes:
     """One class's slips as a PDF (in 学号 order)."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    card_font()
-    fonts = FontConfiguration()
-    env = current_app.jinja_env
-    css = CSS(string=env.loader.get_source(env, "reports/slips.css")[0], font_config=fonts)
-    return HTML(string=slips_html(school_name, class_name, slips, login_url),
-                base_url=current_app.root_path).write_pdf(stylesheets=[css], font_config=fonts)
+    return CardRenderer("reports/slips.css").render(
+        slips_html(school_name, class_name, slips, login_url))
 
 
 def slip_file_name(class_name: str) -> str:
