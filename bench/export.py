@@ -367,8 +367,15 @@ def cards_bench(args) -> list[str]:
         lines.append(f"{kind}: CPU a card / floor's CPU a page = {ratio:.1f}")
     worst = SCHOOL_CARDS / min(figures["zip", 2]["per_second"], figures["pdf", 2]["per_second"])
     ok = worst <= CARDS_TARGET_SECONDS
-    lines.append(f"5,000 cards with two workers: ≤ {worst / 60:.1f} min (target ≤ 10 min): "
-                 + ("met" if ok else "MISSED"))
+    lines.append(f"5,000 cards with two workers (wall time measured): ≤ {worst / 60:.1f} min "
+                 "(target ≤ 10 min): " + ("met" if ok else "MISSED"))
+    # On a machine shared with other work the wall time is the other work's too; the CPU
+    # time a card is the process's own: with two idle cores, two workers need this.
+    cpu = max(figures["zip", 2]["cpu_per_card"], figures["pdf", 2]["cpu_per_card"])
+    cores = min(2, os.cpu_count() or 1)
+    lines.append(f"5,000 cards from CPU time ({cpu * 1000:.0f} ms a card, {cores} cores "
+                 f"free): {SCHOOL_CARDS * cpu / cores / 60:.1f} min; load average at the end "
+                 f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     return lines
 
 
