@@ -296,3 +296,18 @@ def test_roster_slips_name_only_each_class_students(make, school, tmp_path, app)
     two = "".join(page_texts(archive.read("24机电2班-初始密码.pdf"), tmp_path))
     assert "abcdef2345" in one and "pqrstu2345" in one and "2025000002" not in one
     assert "ghjkmn6789" in two and RARE_NAME in two and "2025000001" not in two
+
+
+def test_command_writes_a_merged_pdf_of_chosen_students(runner, demo, tmp_path):
+    out = tmp_path / "chosen.pdf"
+    chosen = sorted([demo.rare.student_no, demo.students[1].student_no])
+    result = runner.invoke(args=["report", "pdf", "--term", demo.term.name, "--class",
+                                 "24机电1班", "--merged", "--only", ",".join(chosen),
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    texts = page_texts(out.read_bytes(), tmp_path)
+    assert [re.search(r"学号 (\S+)", t).group(1) for t in texts] == chosen
+    refused = runner.invoke(args=["report", "pdf", "--term", demo.term.name, "--class",
+                                  "24机电1班", "--merged", "--only", "nobody",
+                                  "--out", str(out)])
+    assert refused.exit_code != 0 and "nobody" in refused.output
