@@ -156,6 +156,10 @@ class ExportForm(FlaskForm):
     kind = SelectField(_l("Export"), choices=list(EXPORT_KIND_LABELS.items()))
     scope = SelectField(_l("Scope"), choices=[], validate_choice=False)
     lang = SelectField(_l("Card language"), choices=LANG_LABELS)
+    students = StringField(_l("Only these students (merged PDF of a class)"),
+                           validators=[Optional(), Length(max=2000)],
+                           description=_l("学号 separated by commas or spaces; empty: the "
+                                          "whole class."))
     submit = SubmitField(_l("Start export"))
 
 

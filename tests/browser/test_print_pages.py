@@ -26,6 +26,8 @@ def test_class_password_reset_and_print_export_pages(page, phone, school):
             assert ("班级报告单合并 PDF（打印用）" if lang == "zh"
                     else "Class report cards, one PDF to print") in options
             p.select_option("select[name=kind]", "cards_pdf")
+            p.select_option("select[name=scope]", str(school.class_a.id))
+            p.fill("input[name=students]", school.students[0].student_no)
             p.shot(f"print-reports-{lang}-{size}")
             assert not p.console_errors, p.console_errors
         assert phone.evaluate("document.documentElement.scrollWidth") <= 375

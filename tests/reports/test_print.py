@@ -311,3 +311,27 @@ def test_command_writes_a_merged_pdf_of_chosen_students(runner, demo, tmp_path):
                                   "24机电1班", "--merged", "--only", "nobody",
                                   "--out", str(out)])
     assert refused.exit_code != 0 and "nobody" in refused.output
+
+
+def test_reports_form_starts_a_merged_pdf_of_chosen_students(act, demo, app, tmp_path):
+    app.config["STARRATING_FILES_DIR"] = str(tmp_path)
+    teacher = act(demo.teacher)
+    form = {"term_id": demo.term.id, "kind": "cards_pdf", "scope": demo.class_a.id,
+            "lang": "zh", "students": f"{demo.rare.student_no}，{demo.students[0].student_no}"}
+    done = teacher.post("/admin/reports/jobs", form)
+    assert done.status_code == 302
+    job = db.session.scalar(sa.select(ExportJob))
+    assert job.kind == "cards_pdf" and job.params["student_nos"] == [
+        demo.rare.student_no, demo.students[0].student_no]
+    texts = page_texts(jobs.exports_dir().joinpath(jobs.execute(job, lambda *a: None))
+                       .read_bytes(), tmp_path)
+    assert sorted(re.search(r"学号 (\S+)", t).group(1) for t in texts) == sorted(
+        [demo.rare.student_no, demo.students[0].student_no])
+    # a student of another class, or the whole school: refused with a message, no job
+    for bad in ({"students": demo.other_students[0].student_no}, {"scope": "school"}):
+        refused = teacher.post("/admin/reports/jobs", {**form, **bad})
+        assert refused.status_code == 302
+        assert refused.headers["Location"].endswith(f"/admin/reports?term={demo.term.id}")
+        page = teacher.get(refused.headers["Location"]).get_data(as_text=True)
+        assert "flash-error" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ExportJob)) == 1

@@ -61,7 +61,8 @@ def exports_dir() -> Path:
 
 
 def start_export(actor: User | None, kind: str, term: Term,
-                 school_class: SchoolClass | None = None, lang: str = "zh") -> ExportJob:
+                 school_class: SchoolClass | None = None, lang: str = "zh",
+                 student_nos: list[str] | None = None) -> ExportJob:
     """Record a queued export after checking the actor may have it; the caller enqueues it."""
     if kind not in KINDS:
         raise ValidationFailed(errors={"kind": ["unknown export"]})
@@ -74,18 +75,26 @@ def start_export(actor: User | None, kind: str, term: Term,
         ensure_term_export(actor, term)
     else:
         ensure_class_export(actor, term, school_class)
+    params = {"term_id": term.id, "class_id": school_class.id if school_class else None,
+              "lang": lang}
+    if student_nos:  # print: a selection of the class's students for the merged PDF
+        if kind not in CLASS_ONLY_KINDS:
+            raise ValidationFailed(errors={"students": [_l(
+                "Choosing students is for the merged PDF of a class.")]})
+        pdf.students_of_class(term, school_class, student_nos)  # each must be in the class
+        params["student_nos"] = student_nos
     job = ExportJob(school_id=term.school_id, kind=kind,
-                    params={"term_id": term.id,
-                            "class_id": school_class.id if school_class else None,
-                            "lang": lang},
+                    params=params,
                     status="queued", created_by_id=actor.id if actor else None)
     db.session.add(job)
     db.session.flush()
     return job
 
 
-def start_export_for(actor: User, kind: str, term_id, scope: str, lang: str) -> ExportJob:
-    """`start_export` from the reports form: a term id, and "school" or a class id."""
+def start_export_for(actor: User, kind: str, term_id, scope: str, lang: str,
+                     students: str = "") -> ExportJob:
+    """`start_export` from the reports form: a term id, and "school" or a class id;
+    `students`, 学号 separated by commas or spaces, chooses some of the class (print)."""
     term = term_for(actor, term_id or "-")
     school_class = None
     if scope != SCHOOL_SCOPE:
@@ -93,7 +102,8 @@ def start_export_for(actor: User, kind: str, term_id, scope: str, lang: str) -> 
         school_class = db.session.get(SchoolClass, class_id)
         if school_class is None:
             raise NotFound()
-    return start_export(actor, kind, term, school_class, lang=lang or "zh")
+    return start_export(actor, kind, term, school_class, lang=lang or "zh",
+                        student_nos=pdf.student_numbers(students))
 
 
 def get_job(actor: User, job_id: int) -> ExportJob:
@@ -168,8 +178,11 @@ def execute(job: ExportJob, progress: Callable[[int, int], None]) -> str:
                                 progress=lambda done: progress(done, total))
             progress(total, total)
         elif job.kind == "cards_pdf":  # print: one merged PDF of a class's cards
+            chosen = job.params.get("student_nos")
             pdf.write_cards_pdf(actor, term, str(partial), school_class,
-                                lang=job.params.get("lang", "zh"), progress=progress)
+                                lang=job.params.get("lang", "zh"), progress=progress,
+                                student_ids=pdf.students_of_class(term, school_class, chosen)
+                                if chosen else None)
         else:
             pdf.write_cards_zip(actor, term, str(partial), school_class,
                                 lang=job.params.get("lang", "zh"), progress=progress)
