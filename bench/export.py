@@ -201,14 +201,15 @@ def measure_floor(url: str, out: str) -> dict:
     for cid, cname, no, name, score, stars, dims, titles in rows:
         if cid != current:
             sheet = book.add_worksheet(sheet_name(cname, used))
-            sheet.freeze_panes(1, 3)  # the same layout as the app's sheets
+            sheet.write_string(0, 0, f"{cname} · 评价细则 · 暂定（未确认）", bold)  # title row
+            sheet.freeze_panes(2, 3)  # the same layout as the app's sheets
             sheet.set_column(0, 0, 14)
             sheet.set_column(1, 2, 12)
             sheet.set_column(3, len(head) - 2, 11)
             sheet.set_column(len(head) - 1, len(head) - 1, 24)
             for col, text in enumerate(head):
-                sheet.write_string(0, col, text, bold)
-            current, r = cid, 1
+                sheet.write_string(1, col, text, bold)
+            current, r = cid, 2
             counts.append((cname, [0] * 6))
         sheet.write_string(r, 0, no)
         sheet.write_string(r, 1, name)
