@@ -525,7 +525,7 @@ def write_section(lines: list[str], args: argparse.Namespace) -> None:
         "peak memory ≤ 300 MB. The floor gets its rows from memory; the app reads them from "
         "the database in one streamed query (constant number of queries).",
         "", "```", *lines, "```", "",
-        "Report cards: see the next section.", "",
+        "Report cards: see the section \"Report cards\" below.", "",
     ])
     start = text.find(SECTION + "\n")
     if start == -1:
