@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     dashboard,
     flags,
     imports,
+    passwords,
     reports,
     rollover,
     rules,

@@ -147,7 +147,8 @@ class WhatIfForm(FlaskForm):
     adopt = SubmitField(_l("Adopt for this term"))
 
 
-EXPORT_KIND_LABELS = {"xlsx": _l("Workbook (Excel)"), "cards": _l("Report cards (PDF, zip)")}
+EXPORT_KIND_LABELS = {"xlsx": _l("Workbook (Excel)"), "cards": _l("Report cards (PDF, zip)"),
+                      "cards_pdf": _l("Class report cards, one PDF to print")}
 LANG_LABELS = [("zh", _l("Chinese")), ("en", _l("English"))]
 
 
@@ -156,7 +157,22 @@ class ExportForm(FlaskForm):
     kind = SelectField(_l("Export"), choices=list(EXPORT_KIND_LABELS.items()))
     scope = SelectField(_l("Scope"), choices=[], validate_choice=False)
     lang = SelectField(_l("Card language"), choices=LANG_LABELS)
+    students = StringField(_l("Only these students (merged PDF of a class)"),
+                           validators=[Optional(), Length(max=2000)],
+                           description=_l("学号 separated by commas or spaces; empty: the "
+                                          "whole class."))
     submit = SubmitField(_l("Start export"))
+
+
+class PasswordResetForm(FlaskForm):
+    """A class's initial passwords: whose to reset (chosen explicitly, no default)."""
+
+    who = SelectField(_l("Reset the initial passwords of"), choices=[
+        ("", _l("— choose —")),
+        ("not_logged_in", _l("students who have not logged in yet")),
+        ("all", _l("all students of the class (their current passwords stop working)"))],
+        validators=[DataRequired()])
+    submit = SubmitField(_l("Reset and download the slip"))
 
 
 # ---- building the forms with the admin's choices --------------------------------------------

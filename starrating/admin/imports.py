@@ -16,7 +16,7 @@ from ..services import club_import, roster
 from .blueprint import bp
 from .forms import GENDER_LABELS, STUDENT_STATUS_LABELS, UploadForm, club_import_form
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF, ZIP = "application/pdf", "application/zip"
 
 
 @bp.route("/students/import", methods=["GET", "POST"])
@@ -32,16 +32,17 @@ def roster_import():
 @bp.post("/students/import/<token>")
 @admin_required
 def roster_confirm(token):
-    return perform(lambda: _passwords_page(roster.confirm(current_user, token)),
-                   refusal=_roster_refused)
+    return perform(lambda: _passwords_page(roster.confirm(
+        current_user, token, url_for("auth.login", _external=True))), refusal=_roster_refused)
 
 
-@bp.get("/students/import/passwords/<token>.xlsx")
+@bp.get("/students/import/passwords/<token>")
 @admin_required
 def roster_passwords(token):
-    data = roster.take_password_sheet(current_user, token)
-    return _no_store(send_file(BytesIO(data), as_attachment=True, mimetype=XLSX,
-                               download_name="initial-passwords.xlsx"))
+    """The password slips (a zip of a PDF per class, or one class's PDF), once."""
+    data, name = roster.take_password_sheet(current_user, token)
+    return _no_store(send_file(BytesIO(data), as_attachment=True, download_name=name,
+                               mimetype=PDF if name.endswith(".pdf") else ZIP))
 
 
 @bp.post("/clubs/import", endpoint="club_import")

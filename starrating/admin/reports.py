@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import abort, after_this_request, jsonify, render_template, request, send_file, url_for
+from flask import (
+    abort,
+    after_this_request,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -53,9 +63,20 @@ def start_export():
     if not form.validate_on_submit():
         abort(400)
     return perform(lambda: _enqueued(service.start_export_for(
-        current_user, form.kind.data, form.term_id.data, form.scope.data, form.lang.data)),
+        current_user, form.kind.data, form.term_id.data, form.scope.data, form.lang.data,
+        form.students.data)),
         done=_("Export started. It runs in the background: this page shows its progress."),
-        to=lambda job: url_for("admin.reports", term=job.params["term_id"]))
+        to=lambda job: url_for("admin.reports", term=job.params["term_id"]),
+        refusal=lambda error: _refused(error, form.term_id.data))
+
+
+def _refused(error, term_id):
+    """A refused export goes back to the reports page (its form's URL is POST-only)."""
+    messages = [str(error.message)] if error.message else []
+    for field_messages in getattr(error, "errors", {}).values():
+        messages += [str(m) for m in field_messages]
+    flash(" ".join(messages) or _("The export could not be started."), "error")
+    return redirect(url_for("admin.reports", term=term_id))
 
 
 @bp.route("/reports/jobs/<int:job_id>/retry", methods=["POST"])

@@ -143,7 +143,8 @@ def class_edit(class_id):
     school_class = owned(current_user, SchoolClass, class_id)
     form = forms.class_form(current_user, school_class)
     page = lambda: render_template(  # noqa: E731
-        "admin/class_edit.html", form=form, school_class=school_class)
+        "admin/class_edit.html", form=form, school_class=school_class,
+        password_form=forms.PasswordResetForm(formdata=None))
     return submit(form, lambda: setup.save_class(current_user, form.data, school_class),
                   page=page, done=_("The class was saved."), to=url_for("admin.classes"))
 

@@ -3,6 +3,7 @@
     report xlsx --term NAME_OR_ID --out FILE.xlsx [--class NAME]
     report pdf  --term NAME_OR_ID --student 学号 --out FILE.pdf [--lang zh|en]
     report pdf  --term NAME_OR_ID --class NAME --out FILE.zip
+    report pdf  --term NAME_OR_ID --class NAME --merged [--only 学号,学号] --out FILE.pdf
 """
 
 from __future__ import annotations
@@ -40,6 +41,16 @@ def _class(term, name: str) -> SchoolClass:
     return school_class
 
 
+def _students(term, numbers: str) -> list[int]:
+    wanted = [n.strip() for n in numbers.split(",") if n.strip()]
+    found = dict(db.session.execute(sa.select(Student.student_no, Student.id).where(
+        Student.school_id == term.school_id, Student.student_no.in_(wanted))).all())
+    missing = [n for n in wanted if n not in found]
+    if missing:
+        fail(f"no student with 学号 {', '.join(missing)}")
+    return list(found.values())
+
+
 @report_cli.command("xlsx")
 @click.option("--term", "term_name", default=None, help="Term name or id (default: current).")
 @click.option("--class", "class_name", default=None, help="Only this class (its name).")
@@ -60,12 +71,16 @@ def xlsx_command(term_name, class_name, out):
 @click.option("--term", "term_name", default=None, help="Term name or id (default: current).")
 @click.option("--student", "student_no", default=None, help="学号 of one student.")
 @click.option("--class", "class_name", default=None, help="A class: all its cards in a zip.")
+@click.option("--merged", is_flag=True, help="With --class: one PDF to print, a page each.")
+@click.option("--only", "only", default="", help="With --merged: these 学号 only (a,b,c).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def pdf_command(term_name, student_no, class_name, lang, out):
-    """Report cards (成长报告单): one student's PDF, or a class's cards as a zip."""
+def pdf_command(term_name, student_no, class_name, merged, only, lang, out):
+    """Report cards (成长报告单): one student's PDF, or a class's cards as a zip or merged."""
     if bool(student_no) == bool(class_name):
         fail("give either --student 学号 or --class NAME")
+    if (merged or only) and not class_name or only and not merged:
+        fail("--merged goes with --class, --only with --merged")
     term = _term(term_name)
     started = time.perf_counter()
     try:
@@ -76,6 +91,9 @@ def pdf_command(term_name, student_no, class_name, lang, out):
                 fail(f"no student with 学号 {student_no!r}")
             out.write_bytes(pdf.student_card(None, term, student, lang))
             count = 1
+        elif merged:
+            count = pdf.write_cards_pdf(None, term, str(out), _class(term, class_name), lang,
+                                        student_ids=_students(term, only) if only else None)
         else:
             count = pdf.write_cards_zip(None, term, str(out), _class(term, class_name), lang)
     except (DomainError, pdf.CardFontMissing) as e:

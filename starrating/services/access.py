@@ -303,3 +303,10 @@ def ensure_student_may_write(student: Student) -> None:
     if student.status != StudentStatus.ACTIVE:
         raise PermissionDenied(_l("Your pages are read-only now that you are no longer "
                                   "enrolled: appeals and self-statements cannot be sent."))
+
+# ---- print: password slips ----
+
+def get_class_for_password_reset(actor: User, class_id: int) -> SchoolClass:
+    """A class whose students' initial passwords the actor may reset: admins of its school
+    only (another school's class is NotFound, as if it did not exist)."""
+    return owned(actor, SchoolClass, class_id)

@@ -10,26 +10,37 @@ first login. The initial passwords are hashed with PBKDF2-SHA256 at 50,000 itera
 (~12 ms each) instead of the scrypt default (~70 ms): 500 new students take ~6 s instead of
 ~35 s in one request. They are still salted and slow to guess, random, and replaced by a
 scrypt hash at the first login (must_change_password). The plaintext list exists only in the
-confirm response and in a short-lived sheet deleted after download or after an hour.
+confirm response and in the password slips (a zip with one A4 PDF per class, see
+services/reports/slips.py), staged as kind "passwords" and deleted after one download or
+after an hour. `reset_class_passwords` gives one class new initial passwords and its slip.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-import xlsxwriter
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import generate_password_hash
 
 from ..auth import services as auth_services
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..models import STATUSES_WITH_ACCOUNT, ImportBatch, Role, SchoolClass, Student, User, utcnow
+from ..models import (
+    STATUSES_WITH_ACCOUNT,
+    ImportBatch,
+    Role,
+    School,
+    SchoolClass,
+    Student,
+    StudentStatus,
+    User,
+    utcnow,
+)
 from . import audit, sheets
-from .access import admin_school
+from .access import admin_school, get_class_for_password_reset
+from .reports import slips
 from .setup import parse_gender, parse_status
 from .sheets import RowError, SheetError
 
@@ -254,9 +265,10 @@ def stage_upload(actor: User, data: bytes, filename: str) -> str:
     return sheets.stage(KIND, actor, data, filename, school_id=actor.school_id)
 
 
-def confirm(actor: User, token: str) -> RosterImport:
+def confirm(actor: User, token: str, login_url: str = "") -> RosterImport:
     """Write the staged upload (re-read and re-checked), all rows or none. A kept file that
-    cannot be read any more is discarded: the admin starts again from the upload."""
+    cannot be read any more is discarded: the admin starts again from the upload.
+    `login_url` (the site's login page) is printed on the password slips."""
     data, filename = sheets.load(KIND, actor, token, school_id=actor.school_id)
     try:
         result = import_roster(actor, data, filename)
@@ -266,7 +278,7 @@ def confirm(actor: User, token: str) -> RosterImport:
         raise
     sheets.discard(KIND, token)
     if result.passwords:
-        result.sheet = write_password_sheet(actor, result.passwords)
+        result.sheet = write_password_sheet(actor, result.passwords, login_url)
     return result
 
 
@@ -277,25 +289,73 @@ def sweep() -> int:
 
 # ---- the initial passwords, downloadable once --------------------------------------------------
 
-def write_password_sheet(actor: User, passwords) -> str:
-    """An .xlsx of the initial passwords for the class teachers; returns its random token."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False})
-    sheet = workbook.add_worksheet("初始密码")
-    for col, title in enumerate(("学号", "姓名", "班级", "初始密码")):
-        sheet.write_string(0, col, title)
-    for row, values in enumerate(sorted(passwords, key=lambda p: (p[2], p[0])), start=1):
-        for col, value in enumerate(values):
-            sheet.write_string(row, col, value)
-    sheet.set_column(0, 3, 16)
-    workbook.close()
-    return sheets.stage("passwords", actor, buffer.getvalue(), "initial-passwords.xlsx")
+PASSWORD_FILE_KIND = "passwords"
 
 
-def take_password_sheet(actor: User, token: str) -> bytes:
-    """The sheet's bytes, deleted from disk as it is handed over (downloadable once)."""
+def write_password_sheet(actor: User, passwords, login_url: str = "") -> str:
+    """The slips for the class teachers — a zip of one A4 PDF per class — staged for one
+    download; returns its random token. `passwords`: (学号, 姓名, 班级, initial password)."""
+    school = db.session.get(School, actor.school_id)
+    data = slips.slips_zip(school.name, [slips.Slip(*p) for p in passwords], login_url)
+    return sheets.stage(PASSWORD_FILE_KIND, actor, data, "initial-passwords.zip")
+
+
+def take_password_sheet(actor: User, token: str) -> tuple[bytes, str]:
+    """The slips' bytes and file name, deleted from disk as they are handed over
+    (downloadable once, by the admin who made them)."""
     try:
-        return sheets.take("passwords", actor, token)[0]
+        return sheets.take(PASSWORD_FILE_KIND, actor, token)
     except NotFound:
-        raise NotFound(_l("The password sheet was already downloaded or has expired.")) from None
+        raise NotFound(_l("The password slips were already downloaded or have expired.")) \
+            from None
+
+
+RESET_NOT_LOGGED_IN = "not_logged_in"
+RESET_ALL = "all"
+
+
+@dataclass
+class PasswordReset:
+    school_class: SchoolClass
+    count: int
+    token: str  # the class's slip, downloadable once
+
+
+def reset_class_passwords(actor: User, class_id: int, who: str,
+                          login_url: str = "") -> PasswordReset:
+    """New initial passwords for a class's enrolled students with an account — those who
+    have not logged in yet (still on their initial password), or all of them when `who` is
+    RESET_ALL — and that class's slip. Their login sessions end; an audit row records how
+    many (never the passwords)."""
+    school_class = get_class_for_password_reset(actor, class_id)
+    if who not in (RESET_NOT_LOGGED_IN, RESET_ALL):
+        raise ValidationFailed(errors={"who": [_l("Choose whose passwords to reset.")]})
+    query = (sa.select(User.id, Student.student_no, Student.name)
+             .join(Student, Student.id == User.student_id)
+             .where(Student.class_id == school_class.id, User.role == Role.STUDENT,
+                    Student.status == StudentStatus.ACTIVE, User.active.is_(True))
+             .order_by(Student.student_no))
+    if who == RESET_NOT_LOGGED_IN:
+        # must_change_password stays set until the first login replaces the initial one
+        query = query.where(User.must_change_password.is_(True))
+    accounts = db.session.execute(query).all()
+    if not accounts:
+        raise ValidationFailed(_l("No student of this class matches: nothing was reset."))
+    now = utcnow()
+    new = [(uid, no, name, auth_services.generate_initial_password())
+           for uid, no, name in accounts]
+    db.session.execute(sa.update(User), [
+        {"id": uid, "must_change_password": True, "password_changed_at": now,
+         "password_hash": generate_password_hash(password, method=INITIAL_HASH_METHOD)}
+        for uid, _no, _name, password in new])
+    auth_services.end_login_sessions_of(uid for uid, *_ in new)
+    audit.record(actor, "reset_passwords", school_class,
+                 after={"who": who, "accounts": len(new)})
+    db.session.flush()
+    school = db.session.get(School, school_class.school_id)
+    data = slips.class_slips_pdf(
+        school.name, school_class.name,
+        [slips.Slip(no, name, school_class.name, password) for _uid, no, name, password in new],
+        login_url)
+    token = sheets.stage(PASSWORD_FILE_KIND, actor, data, slips.slip_file_name(school_class.name))
+    return PasswordReset(school_class, len(new), token)

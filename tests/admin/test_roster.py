@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
+import subprocess
 import zipfile
 from io import BytesIO
 
 import pytest
 import sqlalchemy as sa
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from werkzeug.security import check_password_hash
 
 from starrating.errors import ValidationFailed
@@ -32,6 +34,13 @@ def xlsx(rows) -> bytes:
 def roster_rows(n, classes, start=2025000001):
     return [HEADER] + [[start + i, f"新生{i}", "男" if i % 2 else "女",
                         classes[i % len(classes)], "在读"] for i in range(n)]
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    path = tmp_path / "slip.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
 
 
 def students_count():
@@ -61,16 +70,28 @@ def test_a_500_student_roster_imports_with_accounts(act, school, tmp_path):
     assert all(a.must_change_password and a.student_id and a.active for a in accounts)
     assert all(a.password_hash.startswith("pbkdf2:sha256:50000") for a in accounts)
 
-    # Each initial password is on the page once and in the sheet, and it works.
+    # Each initial password is on the page and on its class's slip, and it works.
     sheet_url = html.split('href="/admin/students/import/passwords/')[1].split('"')[0]
     sheet = admin.get(f"/admin/students/import/passwords/{sheet_url}")
     assert sheet.status_code == 200
-    rows = list(load_workbook(BytesIO(sheet.data)).active.iter_rows(values_only=True))
-    assert rows[0] == ("学号", "姓名", "班级", "初始密码") and len(rows) == 501
-    no, _name, _class, password = rows[1]
+    assert sheet.headers["Cache-Control"] == "no-store"
+    archive = zipfile.ZipFile(BytesIO(sheet.data))
+    assert sorted(archive.namelist()) == ["24机电1班-初始密码.pdf", "24机电2班-初始密码.pdf"]
+    accounts = {a.username: a for a in accounts}
+    for name in archive.namelist():
+        text = pdf_text(archive.read(name), tmp_path)
+        class_name = name.split("-")[0]
+        numbers = set(re.findall(r"2025\d{6}", text))
+        # exactly that class's new students (rows alternate between the two classes)
+        want = {str(2025000001 + i) for i in range(500)
+                if ["24机电1班", "24机电2班"][i % 2] == class_name}
+        assert numbers == want
+        assert "初始密码" in text and "登录地址 http://localhost/login" in text
+    first = db.session.scalar(sa.select(Student).where(Student.student_no == "2025000001"))
+    password = re.search(r"2025000001.*?初始密码\s+(\w+)", pdf_text(
+        archive.read(f"{first.school_class.name}-初始密码.pdf"), tmp_path), re.S).group(1)
     assert password in html
-    user = db.session.scalar(sa.select(User).where(User.username == no))
-    assert check_password_hash(user.password_hash, password)
+    assert check_password_hash(accounts["2025000001"].password_hash, password)
     # Downloadable once; the plaintext file is gone afterwards.
     assert admin.get(f"/admin/students/import/passwords/{sheet_url}").status_code == 404
     assert not list((tmp_path / "files" / "tmp" / "passwords").iterdir())

@@ -32,6 +32,13 @@ def pdf_text(path, layout=True) -> str:
                           check=True).stdout
 
 
+def raw_text(path, first: int | None = None) -> str:
+    """The text in drawing order (`pdftotext -raw`), of one page when `first` is given."""
+    pages = ["-f", str(first), "-l", str(first)] if first else []
+    return subprocess.run(["pdftotext", "-raw", *pages, str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
 def lines(text: str) -> list[str]:
     return [re.sub(r"\s+", " ", line).strip() for line in text.splitlines() if line.strip()]
 
@@ -43,19 +50,22 @@ def test_card_text_is_chinese_with_rare_name_characters(demo, tmp_path):
     keep(out)
     text = lines(pdf_text(out))
     result = demo.results[demo.rare.id]
-    assert text[:3] == ["测试技师学院", "学生综合素质成长报告单", demo.term.name]
-    assert text[3] == f"姓名 {RARE_NAME} 学号 2024999001 班级 24机电1班"
-    assert text[4] == "专业 机电一体化 系部 机电工程系 班主任 王老师"
+    assert text[:2] == ["测试技师学院", "学生综合素质成长报告单"]
+    assert text[2].startswith(demo.term.name + " · 评价细则：")
+    assert text[3] == "暂定（未确认） 本学期结果尚未最终确认，以最终确认的结果为准。"
+    assert text[4] == f"姓名 {RARE_NAME} 学号 2024999001 班级 24机电1班"
+    assert text[5] == "专业 机电一体化 系部 机电工程系 班主任 王老师"
     assert f"综合得分：{result.overall_score}" in " ".join(text)
     body = "\n".join(text)
     for line in ("思想品德·志愿服务 2 +8.00", "技能·技能大赛 1 +10.00", "思想品德·出勤 1 -2.00",
                  "11-20 市级技能大赛二等奖 +10.00"):
         assert line in body
     assert f"思想品德 {result.dimensions['moral']['score']}" in body
-    # The two notes sit side by side and wrap: compare without line breaks.
-    flat = "".join(pdf_text(out, layout=False).split())
-    assert ("自我陈述班主任评语本学期我参加了技能大赛，也坚持志愿服务，今后继续努力。"
-            "该生学习认真，积极参加志愿服务，技能大赛表现突出。") in flat
+    # The two notes sit side by side and wrap: compare in drawing order, without line
+    # breaks (reading order would mix in the rotated 暂定 watermark).
+    flat = "".join(raw_text(out).split())
+    assert "自我陈述本学期我参加了技能大赛，也坚持志愿服务，今后继续努力。班主任评语" in flat
+    assert "班主任评语该生学习认真，积极参加志愿服务，技能大赛表现突出。" in flat
 
 
 @needs_poppler

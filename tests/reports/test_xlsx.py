@@ -41,8 +41,9 @@ def read_class_sheets(path) -> tuple[list[str], dict[str, list], list[str]]:
     header, rows = None, {}
     for ws in book.worksheets[1:]:
         sheet_rows = list(ws.iter_rows(values_only=True))
-        header = list(sheet_rows[0])
-        for values in sheet_rows[1:]:
+        # row 0 is the title (term, rule version, 暂定); widths pad it with empty cells
+        header = list(sheet_rows[1])
+        for values in sheet_rows[2:]:
             values = [Decimal(str(v)) if isinstance(v, float) else v for v in values]
             assert values[0] not in rows, "one row per student"
             rows[values[0]] = values
@@ -113,13 +114,13 @@ def test_workbook_opens_in_libreoffice_with_the_same_values(demo, tmp_path):
     with csv_path.open(encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     expected = {k: v for k, v in expected_rows(demo).items() if v[2] == "24数控3班"}
-    assert len(rows) - 1 == len(expected)
-    for row in rows[1:]:
+    assert len(rows) - 2 == len(expected)  # a title row, the headers, the students
+    for row in rows[2:]:
         want = expected[row[0]]
         assert row[1] == want[1]
         assert [Decimal(row[i]) for i in (3, 5, 7, 9, 11)] == [want[i] for i in (3, 5, 7, 9, 11)]
         assert [int(row[i]) for i in (4, 6, 8, 10, 12)] == [want[i] for i in (4, 6, 8, 10, 12)]
-    names = [row[1] for row in rows[1:]]
+    names = [row[1] for row in rows[2:]]
     assert FORMULA_NAME in names  # LibreOffice read it as text: not evaluated to "y"
 
 
@@ -175,5 +176,5 @@ def test_finished_sheets_let_go_of_their_temp_files(monkeypatch, tmp_path):
     writer.close()
     book = openpyxl.load_workbook(out, read_only=True)
     assert len(book.sheetnames) == 11
-    rows = [r for ws in book.worksheets[1:] for r in ws.iter_rows(min_row=2, values_only=True)]
+    rows = [r for ws in book.worksheets[1:] for r in ws.iter_rows(min_row=3, values_only=True)]
     assert len(rows) == 30 and rows[-1] == ("S9-2", "名", "班9", 80.5, 3, 80.5, 3, "三好学生")

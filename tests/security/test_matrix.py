@@ -284,6 +284,10 @@ ROWS = {
                             post=ADMIN_OBJ),
     "admin.class_delete": row(lambda c, w: f"/admin/classes/{c.class_a.id}/delete",
                               post=ADMIN_OBJ),
+    # print: a class's initial passwords, its school's admins only
+    "admin.class_passwords_reset": row(
+        lambda c, w: f"/admin/classes/{c.class_a.id}/passwords", post=ADMIN_OBJ,
+        data=lambda c: {"who": "all"}),
     "admin.club_detail": row(lambda c, w: f"/admin/clubs/{c.club.id}", get=ADMIN_OBJ,
                              post=ADMIN_OBJ),
     "admin.club_delete": row(lambda c, w: f"/admin/clubs/{c.club.id}/delete", post=ADMIN_OBJ),
@@ -319,7 +323,7 @@ ROWS = {
                                 post=ADMIN_PAGE),
     # The password sheet is the uploading admin's, downloadable once.
     "admin.roster_passwords": row(
-        lambda c, w: f"/admin/students/import/passwords/{password_sheet_token(c, w)}.xlsx",
+        lambda c, w: f"/admin/students/import/passwords/{password_sheet_token(c, w)}",
         get=ADMIN_OBJ),
     # reports (issue 6b): staff see their own classes' exports; a student gets their own card
     "admin.reports": row(static("/admin/reports"), get=STAFF_PAGE),

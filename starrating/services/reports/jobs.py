@@ -35,8 +35,10 @@ from ..terms import term_for
 from . import pdf, xlsx
 from .common import safe_file_part
 
-KINDS = ("xlsx", "cards")
-SUFFIX = {"xlsx": ".xlsx", "cards": ".zip"}
+KINDS = ("xlsx", "cards", "cards_pdf")
+SUFFIX = {"xlsx": ".xlsx", "cards": ".zip", "cards_pdf": ".pdf"}
+# Kinds made per class only (print): "cards_pdf" is one merged, print-ready PDF of a class.
+CLASS_ONLY_KINDS = ("cards_pdf",)
 MIMETYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".zip": "application/zip",
@@ -61,20 +63,30 @@ def exports_dir() -> Path:
 
 
 def start_export(actor: User | None, kind: str, term: Term,
-                 school_class: SchoolClass | None = None, lang: str = "zh") -> ExportJob:
+                 school_class: SchoolClass | None = None, lang: str = "zh",
+                 student_nos: list[str] | None = None) -> ExportJob:
     """Record a queued export after checking the actor may have it; the caller enqueues it."""
     if kind not in KINDS:
         raise ValidationFailed(errors={"kind": ["unknown export"]})
     if lang not in pdf.LABELS:
         lang = "zh"
+    if kind in CLASS_ONLY_KINDS and school_class is None:
+        raise ValidationFailed(_l("Choose a class: a merged PDF holds one class's cards "
+                                  "(for the whole school, export the zip of cards)."))
     if school_class is None:
         ensure_term_export(actor, term)
     else:
         ensure_class_export(actor, term, school_class)
+    params = {"term_id": term.id, "class_id": school_class.id if school_class else None,
+              "lang": lang}
+    if student_nos:  # print: a selection of the class's students for the merged PDF
+        if kind not in CLASS_ONLY_KINDS:
+            raise ValidationFailed(errors={"students": [_l(
+                "Choosing students is for the merged PDF of a class.")]})
+        pdf.students_of_class(term, school_class, student_nos)  # each must be in the class
+        params["student_nos"] = student_nos
     job = ExportJob(school_id=term.school_id, kind=kind,
-                    params={"term_id": term.id,
-                            "class_id": school_class.id if school_class else None,
-                            "lang": lang},
+                    params=params,
                     status="queued", created_by_id=actor.id if actor else None,
                     queued_at=clock())
     db.session.add(job)
@@ -82,8 +94,10 @@ def start_export(actor: User | None, kind: str, term: Term,
     return job
 
 
-def start_export_for(actor: User, kind: str, term_id, scope: str, lang: str) -> ExportJob:
-    """`start_export` from the reports form: a term id, and "school" or a class id."""
+def start_export_for(actor: User, kind: str, term_id, scope: str, lang: str,
+                     students: str = "") -> ExportJob:
+    """`start_export` from the reports form: a term id, and "school" or a class id;
+    `students`, 学号 separated by commas or spaces, chooses some of the class (print)."""
     term = term_for(actor, term_id or "-")
     school_class = None
     if scope != SCHOOL_SCOPE:
@@ -91,7 +105,8 @@ def start_export_for(actor: User, kind: str, term_id, scope: str, lang: str) -> 
         school_class = db.session.get(SchoolClass, class_id)
         if school_class is None:
             raise NotFound()
-    return start_export(actor, kind, term, school_class, lang=lang or "zh")
+    return start_export(actor, kind, term, school_class, lang=lang or "zh",
+                        student_nos=pdf.student_numbers(students))
 
 
 def get_job(actor: User, job_id: int) -> ExportJob:
@@ -166,6 +181,12 @@ def execute(job: ExportJob, progress: Callable[[int, int], None]) -> str:
             xlsx.write_workbook(actor, term, str(partial), school_class,
                                 progress=lambda done: progress(done, total))
             progress(total, total)
+        elif job.kind == "cards_pdf":  # print: one merged PDF of a class's cards
+            chosen = job.params.get("student_nos")
+            pdf.write_cards_pdf(actor, term, str(partial), school_class,
+                                lang=job.params.get("lang", "zh"), progress=progress,
+                                student_ids=pdf.students_of_class(term, school_class, chosen)
+                                if chosen else None)
         else:
             pdf.write_cards_zip(actor, term, str(partial), school_class,
                                 lang=job.params.get("lang", "zh"), progress=progress)

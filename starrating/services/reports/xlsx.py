@@ -1,5 +1,9 @@
 """The term's workbook: a summary sheet (overall stars per class) and one sheet per class.
 
+Every sheet opens with a title row naming the term, the rule set and its version, and —
+unless every class in the workbook is final — 暂定（未确认）; the same text is the sheet's
+printed page header. Column headers are on the second row, students from the third.
+
 Rows are streamed from one query (`yield_per`) into XlsxWriter in constant-memory mode,
 so 50,000 students take a few seconds and a flat ~tens of MB. Every text cell is written
 with `write_string` and `strings_to_formulas` is off: a name such as `=HYPERLINK(...)`
@@ -20,12 +24,13 @@ import xlsxwriter
 from ...extensions import db
 from ...models import SchoolClass, StarResult, Student, Term, User
 from ..access import ensure_class_export, ensure_term_export
-from .common import DimensionInfo, dimensions_of
+from .common import PROVISIONAL_ZH, DimensionInfo, dimensions_of, final_classes, rule_version
 
 WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False,
                     "strings_to_urls": False, "strings_to_numbers": False}
 STREAM_BATCH = 2000
 SUMMARY_SHEET = "汇总"
+HEADER_ROW = 1  # a class sheet: title row, then the column headers
 TITLE_SEPARATOR = "、"
 # Finished sheets whose temp files stay open: half the process's open-file limit.
 OPEN_SHEETS_MAX = max(32, resource.getrlimit(resource.RLIMIT_NOFILE)[0] // 2)
@@ -78,8 +83,16 @@ class WorkbookWriter:
     """Writes rows into a summary sheet plus one sheet per class."""
 
     def __init__(self, out: str | IO[bytes], title: str, dimensions: list[DimensionInfo],
-                 max_stars: int):
+                 max_stars: int, note: str = "", provisional: bool = False,
+                 class_title: str = ""):
+        """`note` (the rule set and version) and the 暂定 mark when `provisional` follow
+        the title on every sheet; a class sheet's title is `class_title` + its name."""
+        self.class_title = class_title
         self.book = xlsxwriter.Workbook(out, WORKBOOK_OPTIONS)
+        self.note = "".join(f" · {part}" for part in (
+            note, PROVISIONAL_ZH if provisional else "") if part)
+        self.title_format = self.book.add_format({"bold": True, "font_size": 14})
+        self.mark = self.book.add_format({"bold": True, "font_color": "#B42318"})
         self.dimensions = dimensions
         self.max_stars = max_stars
         self.headers = headers(dimensions)
@@ -103,16 +116,24 @@ class WorkbookWriter:
             while len(self.finished) > OPEN_SHEETS_MAX:
                 self.finished.popleft()._opt_close()
         self.sheet = self.book.add_worksheet(sheet_name(class_name, self.used))
-        self.sheet.freeze_panes(1, 3)
+        self._title(self.sheet, f"{self.class_title}{class_name}")
+        self.sheet.freeze_panes(HEADER_ROW + 1, 3)
         self.sheet.set_column(0, 0, 14)
         self.sheet.set_column(1, 2, 12)
         self.sheet.set_column(3, len(self.headers) - 2, 11)
         self.sheet.set_column(len(self.headers) - 1, len(self.headers) - 1, 24)
         for col, text in enumerate(self.headers):
-            self.sheet.write_string(0, col, text, self.bold)
-        self.row = 1
+            self.sheet.write_string(HEADER_ROW, col, text, self.bold)
+        self.row = HEADER_ROW + 1
         self.current_class = class_id
         self.counts.append((class_name, [0] * (self.max_stars + 1)))
+
+    def _title(self, sheet, title: str) -> None:
+        """Row 0: the title, then the rule version and the 暂定 mark (also printed on top
+        of every page)."""
+        sheet.write_string(0, 0, title + self.note,
+                           self.mark if PROVISIONAL_ZH in self.note else self.title_format)
+        sheet.set_header("&C" + (title + self.note).replace("&", "&&"))
 
     def add(self, row: Row) -> None:
         class_id, class_name, number, name, overall, stars, dims, titles = row
@@ -142,7 +163,7 @@ class WorkbookWriter:
     def close(self) -> None:
         s = self.summary
         levels = list(range(self.max_stars, -1, -1))
-        s.write_string(0, 0, self.title, self.book.add_format({"bold": True, "font_size": 14}))
+        self._title(s, self.title)
         cols = ["班级", "人数"] + [f"{level}星" for level in levels]
         for col, text in enumerate(cols):
             s.write_string(1, col, text, self.bold)
@@ -182,7 +203,14 @@ def write_workbook(actor: User | None, term: Term, out: str | IO[bytes],
         scope = school_class.name
     dimensions, max_stars = dimensions_of(term)
     title = f"{term.school.name} {term.name} 学生综合素质星级评价（{scope}）"
-    writer = WorkbookWriter(out, title, dimensions, max_stars)
+    version = rule_version(term)
+    in_book = class_ids if class_ids is not None else db.session.scalars(
+        sa.select(StarResult.class_id).where(StarResult.term_id == term.id).distinct()).all()
+    provisional = bool(set(in_book) - final_classes(term, in_book))
+    writer = WorkbookWriter(out, title, dimensions, max_stars,
+                            note=f"评价细则：{version.label()}" if version else "",
+                            provisional=provisional,
+                            class_title=f"{term.school.name} {term.name} ")
     done = 0
     for row in result_rows(term, class_ids):
         writer.add(row)
