@@ -46,6 +46,7 @@ ACTIONS = {
     "reject": _l("rejected"), "revoke": _l("revoked"), "compute": _l("computed"),
     "reopen": _l("reopened"), "rollover": _l("started a term from another"),
     "bulk_status": _l("changed the status of students"),
+    "reset_passwords": _l("reset the initial passwords"),
 }
 OBJECTS = {
     "term": _l("term"), "department": _l("department"), "major": _l("major"),
@@ -69,6 +70,8 @@ SENTENCES = {
     ("class_term_status", "return"): _l("%(who)s returned %(cls)s to its class teacher"),
     ("class_term_status", "publish"): _l("%(who)s published the results of %(cls)s"),
     ("class_term_status", "finalize"): _l("%(who)s finalized the results of %(cls)s"),
+    ("school_class", "reset_passwords"): _l("%(who)s gave %(count)s students of %(name)s new "
+                                            "initial passwords"),
     ("term", "rollover"): _l("%(who)s started %(term)s from %(old)s"),
     ("student", "bulk_status"): _l("%(who)s set the status of %(count)s students (%(name)s) "
                                    "to “%(new)s”"),
@@ -136,6 +139,7 @@ FIELDS = {
     "class_assignments": _l("Class teachers copied"),
     "club_memberships": _l("Club members copied"), "rules_copied": _l("Rules copied"),
     "unchanged": _l("Unchanged"), "sessions_ended": _l("Signed out"),
+    "who": _l("Whose passwords"),
 }
 QUIET = {
     "id", "school_id", "term_id", "student_id", "author_id", "import_batch_id",
@@ -343,6 +347,9 @@ def _sentence(names: _Names, row: AuditLog) -> str:
     if row.object_type == "class_assignment":
         values["old"] = names.get("user", before.get("teacher_id"))
         values["new"] = names.get("user", after.get("teacher_id"))
+    if kind == ("school_class", "reset_passwords"):
+        values["count"] = after.get("accounts", "—")
+        values["name"] = names.get("class", row.object_id)
     if kind == ("term", "rollover"):
         values["old"] = names.get("term", after.get("from_term_id"))
     if kind == ("student", "bulk_status"):
