@@ -17,7 +17,7 @@ from ..extensions import db
 from ..models import RuleSet, RuleSetVersion, SchoolClass, Student, Term, User
 from ..rules import RuleError, RuleValidationError, load_rules
 from ..rules import RuleSet as Rules
-from . import audit
+from . import audit, rule_messages
 from .access import admin_school as school_of
 from .access import owned
 from .class_state import ensure_rules_changeable
@@ -29,11 +29,11 @@ MAX_SOURCE_CHARS = 200_000
 class RulesInvalid(ValidationFailed):
     """The rule text does not validate; `rule_errors` keep each field path and reason."""
 
-    def __init__(self, rule_errors: list[RuleError]):
+    def __init__(self, rule_errors: list[RuleError], source: str = "", fmt: str = "toml"):
+        problems = rule_messages.describe(rule_errors, source, fmt)
         super().__init__(_l("The rules have errors; nothing was saved."),
-                         errors={"source": [f"{e.path}: {e.message}" if e.path else e.message
-                                            for e in rule_errors]})
-        self.rule_errors = rule_errors
+                         errors={"source": [f"{p.where}: {p.message}" for p in problems]})
+        self.rule_errors = problems
 
 
 def parse_source(source: str, fmt: str = "toml") -> Rules:
@@ -46,7 +46,7 @@ def parse_source(source: str, fmt: str = "toml") -> Rules:
     try:
         return load_rules(source, fmt)
     except RuleValidationError as e:
-        raise RulesInvalid(list(e.errors)) from e
+        raise RulesInvalid(list(e.errors), source, fmt) from e
 
 
 def decode_upload(data: bytes) -> str:

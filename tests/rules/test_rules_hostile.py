@@ -35,6 +35,12 @@ HOSTILE = {
     "tables": (DEEP_TABLES, f"lists and tables are nested more than {MAX_NESTING} levels deep"),
     "integer": (LONG_INTEGER, f"a number has more than {MAX_NUMBER_DIGITS} digits"),
 }
+# What the Chinese admin pages say for the same reasons (services/rule_messages).
+ON_PAGE = {
+    "arrays": f"列表和表嵌套超过 {MAX_NESTING} 层",
+    "tables": f"列表和表嵌套超过 {MAX_NESTING} 层",
+    "integer": f"有数字超过 {MAX_NUMBER_DIGITS} 位",
+}
 # A file the engine refuses in the ordinary way, for comparison.
 ORDINARY_BAD = 'name = "x"\n[[dimensions]]\nkey = "Moral"\nname = "m"\nbase = 80\nmax = 100\n' \
                'thresholds = { 5 = 90, 4 = 95 }\n[overall]\nthresholds = { 1 = 0 }\n'
@@ -125,7 +131,7 @@ def test_rules_upload_page_refuses_a_hostile_file_like_any_invalid_one(act, scho
                           content_type="multipart/form-data")
     for response in (pasted, uploaded):
         assert response.status_code == ordinary.status_code != 500
-        assert line in response.get_data(as_text=True)
+        assert ON_PAGE[kind] in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(RuleSet.id))) == rule_sets
 
 
@@ -136,4 +142,4 @@ def test_what_if_page_refuses_a_hostile_draft_like_any_invalid_one(act, school, 
     ordinary = admin.post("/admin/what-if", {"term_id": school.term.id, "source": ORDINARY_BAD})
     response = admin.post("/admin/what-if", {"term_id": school.term.id, "source": text})
     assert response.status_code == ordinary.status_code != 500
-    assert line in response.get_data(as_text=True)
+    assert ON_PAGE[kind] in response.get_data(as_text=True)
