@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from ...errors import Conflict, DomainError, NotFound, ValidationFailed
 from ...extensions import db
-from ...models import ExportJob, Role, SchoolClass, Student, Term, User, utcnow
+from ...models import ExportJob, Role, SchoolClass, Student, StudentStatus, Term, User, utcnow
 from ..access import (
     ensure_class_export,
     ensure_export_job_access,
@@ -31,6 +31,7 @@ from ..access import (
     same_school,
     teacher_class_ids,
 )
+from ..class_state import term_class_ids
 from ..terms import term_for
 from . import pdf, xlsx
 from .common import safe_file_part
@@ -105,8 +106,22 @@ def start_export_for(actor: User, kind: str, term_id, scope: str, lang: str,
         school_class = db.session.get(SchoolClass, class_id)
         if school_class is None:
             raise NotFound()
+    ensure_students_to_export(term, school_class)
     return start_export(actor, kind, term, school_class, lang=lang or "zh",
                         student_nos=pdf.student_numbers(students))
+
+
+def ensure_students_to_export(term: Term, school_class: SchoolClass | None) -> None:
+    """Refuse, with words, an export that would hold no student (a class without students
+    in the term, or a term without classes) instead of a file saying "0 students"."""
+    class_ids = [school_class.id] if school_class else term_class_ids(term)
+    count = db.session.scalar(sa.select(sa.func.count(Student.id)).where(
+        Student.class_id.in_(class_ids), Student.status == StudentStatus.ACTIVE)) if class_ids \
+        else 0
+    if not count:
+        where = school_class.name if school_class else term.name
+        raise ValidationFailed(_l("%(where)s has no students in %(term)s, so there is nothing "
+                                  "to export.", where=where, term=term.name))
 
 
 def get_job(actor: User, job_id: int) -> ExportJob:
@@ -226,7 +241,8 @@ def exportable_classes(actor: User, term: Term | None) -> list[SchoolClass]:
     """Classes whose exports the actor may start: all the school's (admin), or their own."""
     if term is None:
         return []
-    query = (sa.select(SchoolClass).where(SchoolClass.school_id == term.school_id)
+    query = (sa.select(SchoolClass).where(SchoolClass.school_id == term.school_id,
+                                          SchoolClass.id.in_(term_class_ids(term)))
              .order_by(SchoolClass.grade.desc(), SchoolClass.name))
     if actor.role == Role.ADMIN and same_school(actor, term.school_id):
         return list(db.session.scalars(query))
@@ -241,7 +257,8 @@ def find_student(actor: User, term: Term, student_no: str):
     student = db.session.scalar(sa.select(Student).where(
         Student.school_id == term.school_id, Student.student_no == student_no.strip()))
     if student is None:
-        raise NotFound()
+        raise NotFound(_l("No student with the number %(no)s in this school.",
+                          no=student_no.strip() or "—"))
     return student
 
 
