@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .services import terms
-from .services.clock import school_today
+from .services.clock import local_date, local_time, school_today
 
 NAV = {
     "admin": [
@@ -66,3 +66,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["term_bar"] = term_bar
     app.jinja_env.globals["term_arg"] = term_arg
     app.jinja_env.globals["school_today"] = school_today
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["local_date"] = local_date

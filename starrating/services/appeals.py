@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
@@ -42,6 +41,7 @@ from .access import (
     teacher_class_ids,
 )
 from .class_state import class_state, status_rows
+from .clock import local_time
 from .entry_input import EntryInput, rules_for, validate_event
 from .results import dimension_names, indicator_labels, stars_snapshot, store_results, stored_result
 from .scoring import term_rules
@@ -86,7 +86,7 @@ def _ensure_window(term: Term, student: Student, now: datetime) -> None:
         if window.ends_at is not None:
             raise ValidationFailed(_l(
                 "The notice period ended on %(when)s: appeals are no longer accepted.",
-                when=format_datetime(window.ends_at, "short")))
+                when=local_time(window.ends_at)))
         raise ValidationFailed(_l("The results are final: appeals are no longer accepted."))
     raise ValidationFailed(_l("Appeals open when your class's results are published."))
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
+from flask_babel import format_date, format_datetime
 
 DEFAULT_ZONE = "Asia/Shanghai"
 
@@ -28,3 +29,26 @@ def school_now(school_id: int | None = None) -> datetime:
 def school_today(school_id: int | None = None) -> date:
     """Today in the school's time zone (a teacher in Asia/Shanghai at 00:30 is on the new day)."""
     return school_now(school_id).date()
+
+
+TIME_FORMAT = "yyyy-MM-dd HH:mm"
+DATE_FORMAT = "yyyy-MM-dd"
+
+
+def local_time(value: datetime | str | None) -> str:
+    """The one way a time is written for people — pages, exports, cards, history: the
+    school's wall time as 2026-12-01 07:30, the same in both languages."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return format_datetime(value, TIME_FORMAT)
+
+
+def local_date(value: datetime | date | None) -> str:
+    """The school's calendar day of a time (or a date as it is): 2026-12-01."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return format_datetime(value, DATE_FORMAT)
+    return format_date(value, DATE_FORMAT)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import format_datetime, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -32,6 +32,7 @@ from ..models import (
     Term,
     User,
 )
+from .clock import local_time
 from .results import dimension_names, indicator_labels
 from .sanctions import SANCTIONS
 
@@ -257,11 +258,7 @@ def _points(cents) -> str:
 
 
 def _when(value: datetime | str | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return format_datetime(value, "yyyy-MM-dd HH:mm")
+    return local_time(value)
 
 
 def _stars(names: _Names, row: AuditLog, snap) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import flash, redirect, render_template, send_file, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +12,7 @@ from ..auth.guards import teacher_required
 from ..boundary import perform, submit
 from ..services import entry_import
 from ..services.access import get_class_in_term
+from ..services.clock import local_time
 from ..services.terms import term_for
 from .blueprint import bp
 from .forms import UploadForm
@@ -75,4 +75,4 @@ def _refused(error, class_id):
 
 
 def _when(batch) -> str | None:
-    return format_datetime(batch.created_at, "yyyy-MM-dd HH:mm") if batch else None
+    return local_time(batch.created_at) if batch else None

@@ -89,7 +89,7 @@ def test_found_3_the_comment_says_when_it_was_saved_in_the_schools_time(act, sch
     db.session.commit()
     page = text(teacher.get(f"/teacher/student/{student.id}"))
     saved = page.split("上次保存", 1)[1][:40]
-    assert "07:30" in saved and "2026/12/1" in saved and "23:30" not in saved
+    assert "2026-12-01 07:30" in saved and "23:30" not in saved
 
 
 def test_found_10_the_student_page_says_what_the_weights_are(act, school):

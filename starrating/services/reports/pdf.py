@@ -54,6 +54,7 @@ from ...models import (
 )
 from ...services.scoring import term_rules
 from ..access import ensure_class_export, ensure_student_access, ensure_term_export
+from ..clock import school_today
 from .common import (
     PROVISIONAL_EN,
     PROVISIONAL_ZH,
@@ -359,7 +360,7 @@ def cards_html(term: Term, cards: list[CardData], lang: str = "zh",
         pages=[card_page(rules, card) for card in cards],
         max_stars=rules.max_stars if rules else 5, t=LABELS[lang], lang=lang,
         font=CARD_FONT_FAMILY, rules_label=version.label(lang) if version else "",
-        today=today or date.today())
+        today=today or school_today())
 
 
 def card_html(term: Term, card: CardData, lang: str = "zh", today: date | None = None) -> str:
