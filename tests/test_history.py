@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from flask_babel import force_locale
 
 from starrating.extensions import db
