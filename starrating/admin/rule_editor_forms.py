@@ -351,5 +351,6 @@ class EditorProblems:
                 if rule_errors:
                     self.fields, self.unplaced = place_errors(self.form, rule_errors)
                     error.errors.pop("source", None)
+                    error.message = None  # the page says how many, beside the fields
                 raise
         return action

@@ -28,3 +28,17 @@ def title_shown(rules: RuleSet | None, name: str) -> str:
     if rules is None or page_lang() != "en":
         return name
     return next((t.name_en for t in rules.titles if t.name == name and t.name_en), name)
+
+
+def cap_shown(rules: RuleSet | None, name: str | None) -> str | None:
+    """A stored cap name (in a result's next-star advice) as this page shows it."""
+    if rules is None or name is None or page_lang() != "en":
+        return name
+    return next((c.name_en for c in rules.caps if c.name == name and c.name_en), name)
+
+
+def next_shown(rules: RuleSet | None, advice: dict) -> dict:
+    """A dimension's stored next-star advice with its cap named as this page shows it."""
+    if not advice.get("cap"):
+        return advice
+    return {**advice, "cap": cap_shown(rules, advice["cap"])}

@@ -30,7 +30,7 @@ from . import appeals, scoring
 from .access import ensure_student_access
 from .class_state import STATEMENT_LOCKED_BECAUSE, class_state, status_rows
 from .results import dimension_names, indicator_labels, result_values, stored_result
-from .rule_names import shown, title_shown
+from .rule_names import next_shown, shown, title_shown
 
 
 def linked_student(actor: User) -> Student:
@@ -90,7 +90,7 @@ def view_from_row(row: StarResult, lang: str) -> StarView:
     explain = row.explain or {}
     nexts = explain.get("next", {})
     dims = [DimensionView(k, names.get(k, (k, ""))[0], v["score"], v["stars"],
-                          names.get(k, (k, ""))[1], nexts.get(k, {}))
+                          names.get(k, (k, ""))[1], next_shown(rules, nexts.get(k, {})))
             for k, v in (row.dimensions or {}).items()]
     return StarView(row.overall_stars, row.overall_score, rules.max_stars, dims,
                     [title_shown(rules, t) for t in row.titles or []], list(explain.get("zh" if lang == "zh" else "en", [])),
@@ -102,7 +102,7 @@ def view_from_result(result: StudentResult, rules, lang: str) -> StarView:
     values = result_values(result, 0, 0)
     nexts = values["explain"]["next"]
     dims = [DimensionView(k, names.get(k, (k, ""))[0], v["score"], v["stars"],
-                          names.get(k, (k, ""))[1], nexts.get(k, {}))
+                          names.get(k, (k, ""))[1], next_shown(rules, nexts.get(k, {})))
             for k, v in values["dimensions"].items()]
     return StarView(values["overall_stars"], values["overall_score"], rules.max_stars, dims,
                     [title_shown(rules, t) for t in values["titles"]], values["explain"]["zh" if lang == "zh" else "en"],

@@ -27,6 +27,10 @@ def test_rule_editor_pages(page, phone, school):
             assert "-5 must not be negative" in p.inner_text("#dimensions-0-weight-errors")
             p.locator("#dimensions-0-weight").scroll_into_view_if_needed()
             p.shot(f"ruleedit-editor-refused-{lang}-{size}", full_page=False)
+            # the added (empty) item is refused beside its own fields
+            assert "missing required key" in p.inner_text("#dimensions-0-indicators-0-items-4-points-errors")
+            p.locator("#dimensions-0-indicators-0-items-3-name").scroll_into_view_if_needed()
+            p.shot(f"ruleedit-editor-items-{lang}-{size}", full_page=False)
             assert not p.console_errors, p.console_errors
         assert phone.evaluate("document.documentElement.scrollWidth") <= 375
 

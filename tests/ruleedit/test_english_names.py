@@ -56,6 +56,9 @@ def test_english_student_page_shows_stored_results_with_english_names(act, schoo
     _in_english(school.student_user)
     html = act(school.student_user).get("/student/").get_data(as_text=True)
     assert "<h3>Skills</h3>" in html and "Moral conduct: 80 points" in html
+    # the cap holding a star back (no club joined) is named in English too
+    assert "The next star is held back by: No club membership." in html
+    assert "未参加社团" not in html
 
 
 def test_english_class_page_heads_the_dimensions_in_english(act, school):
