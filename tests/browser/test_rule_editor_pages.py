@@ -31,6 +31,8 @@ def test_rule_editor_pages(page, phone, school):
             assert "missing required key" in p.inner_text("#dimensions-0-indicators-0-items-4-points-errors")
             p.locator("#dimensions-0-indicators-0-items-3-name").scroll_into_view_if_needed()
             p.shot(f"ruleedit-editor-items-{lang}-{size}", full_page=False)
+            p.locator("#caps-h").scroll_into_view_if_needed()
+            p.shot(f"ruleedit-editor-caps-{lang}-{size}", full_page=False)
             assert not p.console_errors, p.console_errors
         assert phone.evaluate("document.documentElement.scrollWidth") <= 375
 
