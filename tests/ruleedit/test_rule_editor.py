@@ -169,3 +169,18 @@ def test_another_schools_rule_set_is_not_found(act, make, school):
     db.session.commit()
     url = f"/admin/rules/{version.rule_set_id}/editor"
     assert act(school.admin).get(url).status_code == 404
+
+
+def test_editor_statement_count_does_not_grow_with_versions(act, make, school, count_queries):
+    version, url = _editor(make, school, SOURCES["default"])
+    admin = act(school.admin)
+    assert admin.get(url).status_code == 200  # warm
+    with count_queries() as one:
+        assert admin.get(url).status_code == 200
+    for n in range(2, 7):
+        db.session.add(RuleSetVersion(rule_set_id=version.rule_set_id, version=n,
+                                      source=f"# v{n}\n" + SOURCES["default"]))
+    db.session.commit()
+    with count_queries() as six:
+        assert admin.get(url).status_code == 200
+    assert six.count == one.count
