@@ -8,6 +8,8 @@ from flask import Flask
 from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
+from .services.rule_names import shown, title_shown
+
 
 @lru_cache(maxsize=256)
 def _stars_html(n: int, top: int, label: str) -> Markup:
@@ -36,3 +38,6 @@ def _stars_cached(n: int, top: int, locale: str) -> Markup:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["stars_html"] = stars_html
+    # a rule object's name as this page shows it (name_en on English pages), a stored title's
+    app.jinja_env.filters["rule_name"] = shown
+    app.jinja_env.globals["title_shown"] = title_shown

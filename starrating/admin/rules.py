@@ -11,10 +11,11 @@ from ..boundary import perform, submit
 from ..errors import ValidationFailed
 from ..models import RuleSet, Term
 from ..services import admin_reads as reads
-from ..services import rulesets
+from ..services import rule_editor, rulesets
 from ..services.access import owned
 from ..services.terms import term_for
 from . import forms
+from . import rule_editor_forms as editor
 from .blueprint import bp
 from .forms import RuleSetForm
 
@@ -82,6 +83,24 @@ def rule_set(rule_set_id):
         locked=reads.locked_term_ids(current_user))
     save = problems.checked(lambda source: rulesets.add_version(
         current_user, rule_set.id, source, form.comment.data))
+    return submit(form, save, page=page, done=lambda v: _("Version %(v)d was saved.", v=v.version),
+                  to=url_for("admin.rule_set", rule_set_id=rule_set.id))
+
+
+@bp.route("/rules/<int:rule_set_id>/editor", methods=["GET", "POST"])
+@admin_required
+def rule_editor_page(rule_set_id):
+    """The structured editor: the latest version as forms; saving makes a new version."""
+    rule_set = owned(current_user, RuleSet, rule_set_id)
+    versions = reads.rule_set_versions(current_user, rule_set)
+    form, moved = editor.editor_form(versions)
+    problems = editor.EditorProblems(form)
+    page = lambda: render_template(  # noqa: E731
+        "admin/rule_editor.html", rule_set=rule_set, form=form, problems=problems)
+    if moved:
+        return page()
+    save = problems.checked(lambda: rule_editor.save(
+        current_user, rule_set.id, editor.doc_from_form(form), form.comment.data))
     return submit(form, save, page=page, done=lambda v: _("Version %(v)d was saved.", v=v.version),
                   to=url_for("admin.rule_set", rule_set_id=rule_set.id))
 

@@ -285,7 +285,7 @@ class StudentResult:
         "id", "class_", "grade", "dimensions", "overall_score", "overall_threshold_stars",
         "overall_threshold", "min_dimension", "failed_requirement", "required_stars",
         "overall_cap_max", "overall_cap", "overall_stars", "overall_quota_drops", "titles",
-        "_rank", "_method", "_weight_sum",
+        "_rank", "_method", "_weight_sum", "_names_en",
     )
 
     def __init__(self, student: StudentInput, dimensions: dict[str, DimensionResult]):
@@ -311,6 +311,8 @@ class StudentResult:
         self._rank: Decimal = ZERO
         self._method = "weighted"
         self._weight_sum = Decimal(1)
+        #: English names of caps and titles ({name: name_en}), for the English explanation only
+        self._names_en: Mapping[str, str] = {}
 
     def __repr__(self) -> str:
         return f"StudentResult({self.id!r}, overall_stars={self.overall_stars}, titles={self.titles!r})"
@@ -384,6 +386,10 @@ def _evaluate(ruleset: RuleSet, students: Sequence[StudentInput]) -> list[Studen
     _overall_steps(ruleset.overall, specs, results, matched)  # steps 6-9
     _overall_quota(ruleset.overall, results, students)  # step 10
     _titles(ruleset.titles, results)  # step 11
+    names_en = {t.name: t.name_en for t in (*ruleset.caps, *ruleset.titles) if t.name_en}
+    if names_en:
+        for res in results:
+            res._names_en = names_en
     return results
 
 

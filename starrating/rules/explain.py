@@ -54,10 +54,12 @@ def explain_student(res: StudentResult, lang: str = "zh") -> list[str]:
     if lang not in ("zh", "en"):
         raise ValueError(f"unknown language {lang!r}: use 'zh' or 'en'")
     zh = lang == "zh"
-    lines = [_dimension(r, lang) for r in res.dimensions.values()]
-    lines.append(_overall(res, lang))
+    names = res._names_en if not zh else {}
+    lines = [_dimension(r, lang, names) for r in res.dimensions.values()]
+    lines.append(_overall(res, lang, names))
     if res.titles:
-        lines.append(("获得称号：" + "、".join(res.titles)) if zh else ("Titles: " + ", ".join(res.titles)))
+        lines.append(("获得称号：" + "、".join(res.titles)) if zh
+                     else ("Titles: " + ", ".join(names.get(t, t) for t in res.titles)))
     return lines
 
 
@@ -86,12 +88,17 @@ _NEXT = _columns({
 })
 
 
-def _next(r: DimensionResult, ns: NextStar, lang: str) -> str:
+def _dim_name(r: DimensionResult, lang: str) -> str:
+    """The dimension's name in `lang`: its ``name_en`` in English when the rules give one."""
+    return (lang == "en" and r._spec.dim.name_en) or r.name
+
+
+def _next(r: DimensionResult, ns: NextStar, lang: str, names: dict[str, str]) -> str:
     """The next-star advice of one dimension, in `lang`."""
     texts = _NEXT[lang]
     reason = ns.reason if ns.reason in texts else "reachable"
     text = texts[reason].format(
-        level=ns.level, level_st=_st(ns.level) if ns.level is not None else "", cap=ns.cap,
+        level=ns.level, level_st=_st(ns.level) if ns.level is not None else "", cap=names.get(ns.cap, ns.cap),
         threshold=_fmt_or_none(ns.threshold), needed=_fmt_or_none(ns.points_needed),
         headroom=_fmt_or_none(ns.headroom), max=fmt(r.max),
         needed_pts="point" if ns.points_needed == 1 else "points",
@@ -129,20 +136,20 @@ _DIMENSION = _columns({
 })
 
 
-def _dimension(r: DimensionResult, lang: str) -> str:
+def _dimension(r: DimensionResult, lang: str, names: dict[str, str]) -> str:
     """One dimension's line: its score, what set its stars, then the next star."""
     texts = _DIMENSION[lang]
     thr = r._spec.thr_asc
     cap_max = r.cap_max
     values = {
-        "name": r.name, "score": fmt(r.score), "raw": fmt(r.raw_score), "max": fmt(r.max),
-        "bound": "满分" if r.raw_score > r.score else "最低分", "cap": r.cap,
+        "name": _dim_name(r, lang), "score": fmt(r.score), "raw": fmt(r.raw_score), "max": fmt(r.max),
+        "bound": "满分" if r.raw_score > r.score else "最低分", "cap": names.get(r.cap, r.cap),
         "stars": r.threshold_stars, "threshold": _fmt_or_none(r.threshold),
         "level": thr[0][0] if thr else None, "lowest": fmt(thr[0][1]) if thr else None,
         "cap_max": cap_max, "cap_max_st": _st(cap_max) if cap_max is not None else None,
     }
     if r.score_cap is not None:
-        head = texts["score_cap"].format(**{**values, "cap": r.score_cap})
+        head = texts["score_cap"].format(**{**values, "cap": names.get(r.score_cap, r.score_cap)})
     elif r.raw_score != r.score:
         head = texts["clamped"].format(**values)
     else:
@@ -161,7 +168,7 @@ def _dimension(r: DimensionResult, lang: str) -> str:
         parts.append(quota(drop, texts["quota_score"].format(**values)))
     if r.quota_drops:
         parts.append(texts["final"].format(stars=r.stars, stars_st=_st(r.stars)))
-    parts.append(_next(r, r.next_star, lang))
+    parts.append(_next(r, r.next_star, lang, names))
     return _SEPARATOR[lang].join(parts)
 
 
@@ -193,7 +200,7 @@ _OVERALL = _columns({
 })
 
 
-def _overall(res: StudentResult, lang: str) -> str:
+def _overall(res: StudentResult, lang: str, names: dict[str, str]) -> str:
     """The overall line: score or weakest dimension, requirement, cap, quota, final stars."""
     texts = _OVERALL[lang]
     method = res.overall_method
@@ -201,12 +208,12 @@ def _overall(res: StudentResult, lang: str) -> str:
     req = res.failed_requirement
     values = {
         "score": _fmt_or_none(res.overall_score), "stars": res.overall_threshold_stars,
-        "threshold": _fmt_or_none(res.overall_threshold), "cap": res.overall_cap,
+        "threshold": _fmt_or_none(res.overall_threshold), "cap": names.get(res.overall_cap, res.overall_cap),
         "required": res.required_stars, "required_st": _st(res.required_stars),
         "final": res.overall_stars, "final_st": _st(res.overall_stars),
     }
     if dim is not None:
-        values.update(dim_name=dim.name, dim_stars=dim.stars, dim_stars_st=_st(dim.stars))
+        values.update(dim_name=_dim_name(dim, lang), dim_stars=dim.stars, dim_stars_st=_st(dim.stars))
     if req is not None:
         values.update(req_stars=req.stars, req_stars_st=_st(req.stars), least=req.all_dimensions_at_least,
                       least_st=_st(req.all_dimensions_at_least))

@@ -20,6 +20,7 @@ class Item(NamedTuple):
 
     name: str
     points: Decimal
+    name_en: str | None = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Indicator:
     min: Decimal | None = None
     max: Decimal | None = None
     items: tuple[Item, ...] = ()
+    name_en: str | None = None  # shown on English pages; the engine ignores it
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Dimension:
     quota: dict[int, Decimal] = field(default_factory=dict)
     quota_scope: str = "class"
     indicators: tuple[Indicator, ...] = ()
+    name_en: str | None = None  # shown on English pages; the engine ignores it
 
     def indicator(self, key: str) -> Indicator:
         """The indicator with this (short) key; KeyError when there is none."""
@@ -90,6 +93,7 @@ class Cap:
     dimension: str | None = None
     max_stars: int | None = None
     score: Decimal | None = None
+    name_en: str | None = None  # shown on English pages; the engine ignores it
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ class Title:
     overall_at_least: int | None = None
     dimension: str | None = None
     at_least: int | None = None
+    name_en: str | None = None  # shown on English pages; the engine ignores it
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,7 @@ class RuleSet:
     overall: Overall
     caps: tuple[Cap, ...] = ()
     titles: tuple[Title, ...] = ()
+    name_en: str | None = None  # shown on English pages; the engine ignores it
 
     def indicator_keys(self) -> list[str]:
         """Full indicator keys ``dimension.indicator`` in file order."""
@@ -131,6 +137,14 @@ class RuleSet:
             return self.dimension(dim_key).indicator(ind_key)
         except KeyError:
             raise KeyError(full_key) from None
+
+
+def shown_name(thing, lang: str) -> str:
+    """The name people read: ``name_en`` on English pages when the rules give one, else ``name``.
+
+    `thing` is any named rule object (rule set, dimension, indicator, item, cap, title)."""
+    name_en = getattr(thing, "name_en", None)
+    return name_en if lang == "en" and name_en else thing.name
 
 
 class RuleError(NamedTuple):

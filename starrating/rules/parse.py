@@ -44,7 +44,7 @@ from .model import (
 KEY_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
 LEVEL_RE = re.compile(r"[0-9]+\Z")
 MAX_DIMENSIONS = 12
-# Limits on the text itself; the bundled default has 9,400 characters, nesting 2 and
+# Limits on the text itself; the bundled default has 10,300 characters, nesting 2 and
 # 3-digit numbers.
 MAX_RULE_CHARS = 200_000
 MAX_NESTING = 16
@@ -55,14 +55,14 @@ _TOKENS = {
     "json": re.compile(r'["\[\]{}]|[0-9]+'),
 }
 
-_TOP_KEYS = {"name", "max_stars", "dimensions", "overall", "caps", "titles"}
-_DIM_KEYS = {"key", "name", "base", "max", "weight", "thresholds", "quota", "quota_scope", "indicators"}
-_IND_KEYS = {"key", "name", "min", "max", "items"}
-_ITEM_KEYS = {"name", "points"}
+_TOP_KEYS = {"name_en", "name", "max_stars", "dimensions", "overall", "caps", "titles"}
+_DIM_KEYS = {"name_en", "key", "name", "base", "max", "weight", "thresholds", "quota", "quota_scope", "indicators"}
+_IND_KEYS = {"name_en", "key", "name", "min", "max", "items"}
+_ITEM_KEYS = {"name_en", "name", "points"}
 _OVERALL_KEYS = {"method", "thresholds", "require", "quota", "quota_scope"}
 _REQ_KEYS = {"stars", "all_dimensions_at_least"}
-_CAP_KEYS = {"name", "flag", "indicator", "below", "overall_max", "dimension", "max_stars", "score"}
-_TITLE_KEYS = {"name", "overall_at_least", "dimension", "at_least"}
+_CAP_KEYS = {"name_en", "name", "flag", "indicator", "below", "overall_max", "dimension", "max_stars", "score"}
+_TITLE_KEYS = {"name_en", "name", "overall_at_least", "dimension", "at_least"}
 
 _MISSING = object()
 
@@ -331,6 +331,7 @@ def load_rules(text: str | bytes, fmt: str = "toml") -> RuleSet:
         raise RuleValidationError([RuleError("(file)", f"the file must hold a table, got {_type_name(doc)}")])
 
     name = c.string(top, "name", "") or ""
+    name_en = c.string(top, "name_en", "")
     if "max_stars" in top:
         c.max_stars = 10
         ms = c.stars(top, "max_stars", "", 1)
@@ -344,7 +345,8 @@ def load_rules(text: str | bytes, fmt: str = "toml") -> RuleSet:
 
     if c.errors:
         raise RuleValidationError(c.errors)
-    return RuleSet(name=name, max_stars=max_stars, dimensions=tuple(dims), overall=overall, caps=caps, titles=titles)
+    return RuleSet(name=name, max_stars=max_stars, dimensions=tuple(dims), overall=overall, caps=caps, titles=titles,
+                   name_en=name_en)
 
 
 def _dimensions(c: _Checker, top: dict) -> list[Dimension]:
@@ -369,6 +371,7 @@ def _dimensions(c: _Checker, top: dict) -> list[Dimension]:
             else:
                 seen[key] = i
         dname = c.string(d, "name", p, required=True)
+        dname_en = c.string(d, "name_en", p)
         base = c.number(d, "base", p, required=True)
         dmax = c.number(d, "max", p, required=True)
         if dmax is not None and dmax <= 0:
@@ -400,6 +403,7 @@ def _dimensions(c: _Checker, top: dict) -> list[Dimension]:
                 quota=quota or {},
                 quota_scope=scope,
                 indicators=tuple(indicators),
+                name_en=dname_en,
             )
         )
     return dims
@@ -425,13 +429,15 @@ def _indicators(c: _Checker, d: dict, p: str) -> list[Indicator]:
             else:
                 seen[key] = j
         iname = c.string(ind, "name", ip, required=True)
+        iname_en = c.string(ind, "name_en", ip)
         lo = c.number(ind, "min", ip)
         hi = c.number(ind, "max", ip)
         if lo is not None and hi is not None and lo > hi:
             c.err(f"{ip}.min", f"min {lo} is greater than max {hi}")
         items = _items(c, ind, ip)
         if key is not None and iname is not None:
-            out.append(Indicator(key=key, name=iname, min=lo, max=hi, items=tuple(items)))
+            out.append(Indicator(key=key, name=iname, min=lo, max=hi, items=tuple(items),
+                                 name_en=iname_en))
     return out
 
 
@@ -444,12 +450,13 @@ def _items(c: _Checker, ind: dict, ip: str) -> list[Item]:
         if it is None:
             continue
         iname = c.string(it, "name", kp, required=True)
+        iname_en = c.string(it, "name_en", kp)
         points = c.number(it, "points", kp, required=True)
         if points is not None and not is_cent_multiple(points):
             c.err(f"{kp}.points", f"{points} is not a multiple of 0.01")
             points = None
         if iname is not None and points is not None:
-            out.append(Item(iname, points))
+            out.append(Item(iname, points, iname_en))
     return out
 
 
@@ -498,6 +505,7 @@ def _caps(c: _Checker, top: dict, dims: list[Dimension]) -> tuple[Cap, ...]:
             continue
         n_errors = len(c.errors)
         name = c.string(cp, "name", p, required=True)
+        name_en = c.string(cp, "name_en", p)
         c.one_condition(cp, p, "flag", ("indicator", "below"))
         flag = c.string(cp, "flag", p)
         indicator = c.string(cp, "indicator", p)
@@ -530,7 +538,7 @@ def _caps(c: _Checker, top: dict, dims: list[Dimension]) -> tuple[Cap, ...]:
         if score is not None and dim is not None and not 0 <= score <= dim.max:
             c.err(f"{p}.score", f"{score} is outside the dimension's [0, max] = [0, {dim.max}]")
         if len(c.errors) == n_errors and name is not None:
-            out.append(Cap(name, flag, indicator, below, overall_max, dimension, max_stars, score))
+            out.append(Cap(name, flag, indicator, below, overall_max, dimension, max_stars, score, name_en))
     return tuple(out)
 
 
@@ -544,6 +552,7 @@ def _titles(c: _Checker, top: dict, dims: list[Dimension]) -> tuple[Title, ...]:
             continue
         n_errors = len(c.errors)
         name = c.string(t, "name", p, required=True)
+        name_en = c.string(t, "name_en", p)
         c.one_condition(t, p, "overall_at_least", ("dimension", "at_least"))
         overall_at_least = c.stars(t, "overall_at_least", p, 0)
         dimension = c.string(t, "dimension", p)
@@ -551,5 +560,5 @@ def _titles(c: _Checker, top: dict, dims: list[Dimension]) -> tuple[Title, ...]:
             c.err(f"{p}.dimension", f"{dimension!r} is not a known dimension")
         at_least = c.stars(t, "at_least", p, 0)
         if len(c.errors) == n_errors and name is not None:
-            out.append(Title(name, overall_at_least, dimension, at_least))
+            out.append(Title(name, overall_at_least, dimension, at_least, name_en))
     return tuple(out)

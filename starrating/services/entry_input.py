@@ -15,6 +15,7 @@ from ..models import Term
 from ..rules import RuleSet
 from . import evidence
 from .clock import school_today  # noqa: F401  (re-exported: callers import it from here)
+from .rule_names import shown
 from .scoring import term_rules
 
 MAX_POINTS = Decimal(1000)
@@ -112,7 +113,7 @@ def indicator_labels(rules: RuleSet | None) -> dict[str, str]:
     """"dimension.indicator" → "思想品德 · 志愿服务": the one place an indicator's label is built."""
     if rules is None:
         return {}
-    return {f"{d.key}.{i.key}": f"{d.name} · {i.name}"
+    return {f"{d.key}.{i.key}": f"{shown(d)} · {shown(i)}"
             for d in rules.dimensions for i in d.indicators}
 
 

@@ -24,6 +24,7 @@ from ..rules import StudentResult
 from . import audit, entry_input, scoring
 from .access import same_school
 from .class_state import Frozen, class_states, term_class_ids
+from .rule_names import shown
 
 
 @dataclass
@@ -177,7 +178,7 @@ def indicator_labels(term: Term | None) -> dict[str, str]:
 
 def dimension_names(term: Term | None) -> dict[str, str]:
     rules = scoring.term_rules(term) if term is not None else None
-    return {d.key: d.name for d in rules.dimensions} if rules else {}
+    return {d.key: shown(d) for d in rules.dimensions} if rules else {}
 
 
 @dataclass

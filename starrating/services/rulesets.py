@@ -21,6 +21,7 @@ from . import audit, rule_messages
 from .access import admin_school as school_of
 from .access import owned
 from .class_state import ensure_rules_changeable
+from .rule_names import shown
 from .scoring import evaluate_term, rules_from_version, term_rules
 
 MAX_SOURCE_CHARS = 200_000
@@ -179,8 +180,8 @@ def what_if(actor: User, term_id: int, source: str) -> WhatIf:
     after = evaluate_term(term, rules=draft)
     before = evaluate_term(term, rules=current) if current is not None else {}
     max_stars = max(draft.max_stars, current.max_stars if current else 0)
-    dims = [(d.key, d.name) for d in (current.dimensions if current else [])]
-    dims += [(d.key, d.name) for d in draft.dimensions if d.key not in dict(dims)]
+    dims = [(d.key, shown(d)) for d in (current.dimensions if current else [])]
+    dims += [(d.key, shown(d)) for d in draft.dimensions if d.key not in dict(dims)]
     names = {}
     if after:
         names = {sid: (no, name, cname) for sid, no, name, cname in db.session.execute(

@@ -30,6 +30,7 @@ from . import appeals, scoring
 from .access import ensure_student_access
 from .class_state import STATEMENT_LOCKED_BECAUSE, class_state, status_rows
 from .results import dimension_names, indicator_labels, result_values, stored_result
+from .rule_names import next_shown, shown, title_shown
 
 
 def linked_student(actor: User) -> Student:
@@ -71,7 +72,7 @@ def overall_rule(rules) -> str:
     method = rules.overall.method
     if method == "weighted":
         total = sum(d.weight for d in rules.dimensions) or 1
-        shares = ", ".join(f"{d.name} {round(d.weight * 100 / total):d}%"
+        shares = ", ".join(f"{shown(d)} {round(d.weight * 100 / total):d}%"
                             for d in rules.dimensions)
         return _("Overall score = the dimension scores weighted: %(shares)s.", shares=shares)
     if method == "star_sum":
@@ -80,7 +81,7 @@ def overall_rule(rules) -> str:
 
 
 def _dimension_names(rules) -> dict[str, tuple[str, str]]:
-    return {d.key: (d.name, str(d.max)) for d in rules.dimensions}
+    return {d.key: (shown(d), str(d.max)) for d in rules.dimensions}
 
 
 def view_from_row(row: StarResult, lang: str) -> StarView:
@@ -89,10 +90,10 @@ def view_from_row(row: StarResult, lang: str) -> StarView:
     explain = row.explain or {}
     nexts = explain.get("next", {})
     dims = [DimensionView(k, names.get(k, (k, ""))[0], v["score"], v["stars"],
-                          names.get(k, (k, ""))[1], nexts.get(k, {}))
+                          names.get(k, (k, ""))[1], next_shown(rules, nexts.get(k, {})))
             for k, v in (row.dimensions or {}).items()]
     return StarView(row.overall_stars, row.overall_score, rules.max_stars, dims,
-                    list(row.titles or []), list(explain.get("zh" if lang == "zh" else "en", [])),
+                    [title_shown(rules, t) for t in row.titles or []], list(explain.get("zh" if lang == "zh" else "en", [])),
                     provisional=False, computed_at=row.computed_at, how=overall_rule(rules))
 
 
@@ -101,10 +102,10 @@ def view_from_result(result: StudentResult, rules, lang: str) -> StarView:
     values = result_values(result, 0, 0)
     nexts = values["explain"]["next"]
     dims = [DimensionView(k, names.get(k, (k, ""))[0], v["score"], v["stars"],
-                          names.get(k, (k, ""))[1], nexts.get(k, {}))
+                          names.get(k, (k, ""))[1], next_shown(rules, nexts.get(k, {})))
             for k, v in values["dimensions"].items()]
     return StarView(values["overall_stars"], values["overall_score"], rules.max_stars, dims,
-                    values["titles"], values["explain"]["zh" if lang == "zh" else "en"],
+                    [title_shown(rules, t) for t in values["titles"]], values["explain"]["zh" if lang == "zh" else "en"],
                     provisional=True, how=overall_rule(rules))
 
 

@@ -21,12 +21,13 @@ from ..rules import RuleSet
 from ..services.class_pages import EntryFilter, default_entry_date
 from ..services.entries import GridInput, GridRow
 from ..services.entry_input import EntryInput, indicator_labels, item_value
+from ..services.rule_names import shown
 from ..services.scoring import term_rules
 
 
 def indicator_choices(rules: RuleSet) -> dict:
     """Indicators grouped by dimension (rendered as <optgroup>s)."""
-    return {d.name: [(f"{d.key}.{i.key}", i.name) for i in d.indicators]
+    return {shown(d): [(f"{d.key}.{i.key}", shown(i)) for i in d.indicators]
             for d in rules.dimensions}
 
 
@@ -38,7 +39,7 @@ def item_choices(rules: RuleSet) -> dict:
         for i in d.indicators:
             if i.items:
                 out[labels[f"{d.key}.{i.key}"]] = [
-                    (f"{d.key}.{i.key}|{n}", f"{item.name} ({_signed(item.points)})",
+                    (f"{d.key}.{i.key}|{n}", f"{shown(item)} ({_signed(item.points)})",
                      {"data-points": f"{item.points.normalize():f}", "data-name": item.name,
                       "data-indicator": f"{d.key}.{i.key}"})
                     for n, item in enumerate(i.items)]

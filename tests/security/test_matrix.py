@@ -306,6 +306,8 @@ ROWS = {
         lambda c, w: f"/admin/memberships/{c.membership.id}/leave", post=ADMIN_OBJ),
     "admin.rule_set": row(lambda c, w: f"/admin/rules/{c.rule_set_id}", get=ADMIN_OBJ,
                           post=ADMIN_OBJ),
+    "admin.rule_editor_page": row(lambda c, w: f"/admin/rules/{c.rule_set_id}/editor",
+                                  get=ADMIN_OBJ, post=ADMIN_OBJ),
     "admin.rule_version_download": row(
         lambda c, w: f"/admin/rules/versions/{c.version_id}.toml", get=ADMIN_OBJ),
     "admin.student_edit": row(lambda c, w: f"/admin/students/{c.students[0].id}",

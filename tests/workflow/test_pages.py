@@ -56,7 +56,7 @@ def test_student_page_after_publication(school, make, act):
     assert "7" in html and "5★" in html  # next star: 7 more points reach 5★
     me.post("/lang/en", data={"next": "/student/"})
     html = me.get("/student/").get_data(as_text=True)
-    assert "Next star: 7 more points in 思想品德 reach 5★." in html
+    assert "Next star: 7 more points in Moral conduct reach 5★." in html  # name_en on English pages
 
 
 def test_student_page_statement_count_does_not_grow(school, make, act, count_queries):
