@@ -105,7 +105,7 @@ def test_invalid_edit_shows_errors_beside_fields_and_stores_nothing(act, make, s
     assert refused.status_code == 400
     html = refused.get_data(as_text=True)
     assert table_dump() == before
-    assert _errors_of(html, "dimensions-0-weight") == ["-5 must not be negative"]
+    assert _errors_of(html, "dimensions-0-weight") == ["-5 不能为负数"]  # the reader's words
     assert "must start with a-z" in _errors_of(html, "dimensions-1-indicators-0-key")[0]
     assert "thresholds must strictly increase" in _errors_of(html, "dimensions-0-thresholds")[0]
     assert "has no effect" in _errors_of(html, "caps-0")[0]  # a row's own problem, on the row
