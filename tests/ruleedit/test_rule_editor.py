@@ -106,8 +106,8 @@ def test_invalid_edit_shows_errors_beside_fields_and_stores_nothing(act, make, s
     html = refused.get_data(as_text=True)
     assert table_dump() == before
     assert _errors_of(html, "dimensions-0-weight") == ["-5 不能为负数"]  # the reader's words
-    assert "must start with a-z" in _errors_of(html, "dimensions-1-indicators-0-key")[0]
-    assert "thresholds must strictly increase" in _errors_of(html, "dimensions-0-thresholds")[0]
+    assert "必须以小写字母 a–z 开头" in _errors_of(html, "dimensions-1-indicators-0-key")[0]
+    assert "星级越高，分数线必须越高" in _errors_of(html, "dimensions-0-thresholds")[0]
     assert "has no effect" in _errors_of(html, "caps-0")[0]  # a row's own problem, on the row
     # what was typed stays in the fields
     assert 'name="dimensions-0-weight" type="text" value="-5"' in html
