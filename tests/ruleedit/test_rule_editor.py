@@ -108,7 +108,7 @@ def test_invalid_edit_shows_errors_beside_fields_and_stores_nothing(act, make, s
     assert _errors_of(html, "dimensions-0-weight") == ["-5 不能为负数"]  # the reader's words
     assert "必须以小写字母 a–z 开头" in _errors_of(html, "dimensions-1-indicators-0-key")[0]
     assert "星级越高，分数线必须越高" in _errors_of(html, "dimensions-0-thresholds")[0]
-    assert "has no effect" in _errors_of(html, "caps-0")[0]  # a row's own problem, on the row
+    assert "没有效果" in _errors_of(html, "caps-0")[0]  # a row's own problem, on the row
     # what was typed stays in the fields
     assert 'name="dimensions-0-weight" type="text" value="-5"' in html
 
