@@ -24,7 +24,8 @@ def test_rule_editor_pages(page, phone, school):
             p.fill("#dimensions-0-weight", "-5")
             p.click("#save")
             p.wait_for_load_state()
-            assert "-5 must not be negative" in p.inner_text("#dimensions-0-weight-errors")
+            expected = "-5 不能为负数" if lang == "zh" else "-5 must not be negative"
+            assert expected in p.inner_text("#dimensions-0-weight-errors")
             p.locator("#dimensions-0-weight").scroll_into_view_if_needed()
             p.shot(f"ruleedit-editor-refused-{lang}-{size}", full_page=False)
             # the added (empty) item is refused beside its own fields
