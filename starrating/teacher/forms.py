@@ -84,8 +84,8 @@ class EntryFieldsMixin:
 
 
 class EntryForm(EntryFieldsMixin, FlaskForm):
-    students = SelectMultipleField(_l("Students"), choices=[], validate_choice=False, coerce=str,
-                                   description=_l("Hold Ctrl (or ⌘) to choose several."))
+    # Rendered as a checklist of checkboxes named "students" (teacher/_student_checklist.html).
+    students = SelectMultipleField(_l("Students"), choices=[], validate_choice=False, coerce=str)
     evidence = MultipleFileField(_l("Evidence (JPG, PNG or PDF)"),
                                  render_kw={"accept": ".jpg,.jpeg,.png,.pdf,image/*,"
                                                       "application/pdf"})
