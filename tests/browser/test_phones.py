@@ -106,6 +106,7 @@ def test_item8_class_page_fits_four_screens_on_a_phone(phone667, page, big_class
     p.login(school.teacher.username)
     p.go(f"/teacher/class/{school.class_a.id}")
     height = p.evaluate("document.documentElement.scrollHeight")
+    p.shot("phones-class-zh-375-top", full_page=False)
     assert height <= 4 * SCREEN["height"], height
     assert p.evaluate("document.documentElement.scrollWidth") <= SCREEN["width"]
     p.shot("phones-class-zh-375")
