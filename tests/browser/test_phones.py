@@ -132,13 +132,30 @@ NARROW_CELLS = """sel => {
   probe.textContent = '中中中';
   probe.style.position = 'absolute';
   document.body.appendChild(probe);
-  const three = probe.getBoundingClientRect().width * 0.9;
+  const three = probe.getBoundingClientRect().width;
   probe.remove();
+  // the width the text gets: the cell's content box, without its padding
+  const inner = td => {
+    const cs = getComputedStyle(td);
+    return td.getBoundingClientRect().width - parseFloat(cs.paddingLeft)
+           - parseFloat(cs.paddingRight);
+  };
+  // the width its text would take on one line (a short "+2.50" needs less than three)
+  const natural = td => {
+    const p = document.createElement('span');
+    p.textContent = td.textContent.trim();
+    p.style.position = 'absolute';
+    p.style.whiteSpace = 'nowrap';
+    td.appendChild(p);
+    const w = p.getBoundingClientRect().width;
+    p.remove();
+    return w;
+  };
   const cells = [...document.querySelectorAll(sel + ' td')].filter(
       td => td.offsetParent !== null && td.textContent.trim().length > 2);
   return {three, count: cells.length,
-          narrow: cells.filter(td => td.getBoundingClientRect().width < three)
-                       .map(td => td.textContent.trim().slice(0, 20))};
+          narrow: cells.filter(td => inner(td) + 1 < Math.min(three, natural(td)))
+                       .map(td => [Math.round(inner(td)), td.textContent.trim().slice(0, 20)])};
 }"""
 
 
