@@ -198,3 +198,13 @@ def test_item8_dashboard_charts_fit_their_cards_on_a_phone(phone667, page, big_c
     phone667.set_language("en")
     phone667.wait_for_function("window.Chart && Object.keys(Chart.instances).length >= 4")
     phone667.shot("phones-dashboard-en-375")
+
+
+def test_item8_appeals_page_tables_are_cards_on_a_phone(phone667, big_class):
+    school, p = big_class, phone667
+    p.login(school.teacher.username)
+    p.go("/teacher/appeals")
+    found = p.evaluate(NARROW_CELLS, "table.stack")
+    assert found["count"] >= 3 and not found["narrow"], found
+    assert p.evaluate("document.documentElement.scrollWidth") <= SCREEN["width"]
+    p.shot("phones-teacher-appeals-zh-375")
