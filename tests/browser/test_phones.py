@@ -63,7 +63,7 @@ def test_item8_checklist_search_and_select_all_on_a_phone(phone667, big_class):
     assert not p.console_errors, p.console_errors
 
 
-def test_item8_checklist_invert_and_clear_act_as_named(phone667, big_class):
+def test_item8_checklist_invert_and_clear_act_as_named(phone667, page, big_class):
     school, p = big_class, phone667
     p.login(school.teacher.username)
     p.go(f"/teacher/entry/new?class={school.class_a.id}")
@@ -75,6 +75,17 @@ def test_item8_checklist_invert_and_clear_act_as_named(phone667, big_class):
     assert p.inner_text(".js-checklist-count") == "37"
     p.click(".js-check-none")
     assert p.inner_text(".js-checklist-count") == "0"
+    p.set_language("en")
+    p.fill("#student-search", "王")
+    p.click(".js-check-all")
+    p.shot("phones-checklist-en-375", full_page=False)
+    page.login(school.teacher.username)
+    page.go(f"/teacher/entry/new?class={school.class_a.id}")
+    page.fill("#student-search", "学生1")
+    page.shot("phones-checklist-zh-1280")
+    page.set_language("en")
+    page.shot("phones-checklist-en-1280")
+    assert not p.console_errors and not page.console_errors
 
 
 def test_item8_checklist_without_javascript_posts_the_same_field(browser, live_server, big_class):
