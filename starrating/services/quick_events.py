@@ -13,11 +13,13 @@ from flask_babel import lazy_gettext as _l
 
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
-from ..models import Entry, QuickEvent, Student, Term, User
+from ..models import Entry, QuickEvent, SchoolClass, Student, Term, User
+from ..rules import RuleSet
 from . import entries
 from .access import get_class_for_quick_events
 from .clock import school_today
-from .entry_input import EntryInput, item_value, rules_for, validate_event
+from .entry_input import EntryInput, indicator_labels, item_value, rules_for, validate_event
+from .scoring import term_rules
 
 LABEL_MAX = 40
 
@@ -36,6 +38,35 @@ def class_quick_events(actor: User, term: Term, class_id: int) -> list[QuickEven
     get_class_for_quick_events(actor, term, class_id)
     return list(db.session.scalars(sa.select(QuickEvent).where(QuickEvent.class_id == class_id)
                                    .order_by(QuickEvent.label, QuickEvent.id)))
+
+
+@dataclass
+class QuickEventsPage:
+    school_class: SchoolClass
+    rules: RuleSet | None
+    events: list[QuickEvent]
+    labels: dict[str, str]  # indicator key → its label
+
+
+def quick_events_page(actor: User, term: Term, class_id: int) -> QuickEventsPage:
+    """The class's quick events with the rules for the add form."""
+    school_class = get_class_for_quick_events(actor, term, class_id)
+    rules = term_rules(term)
+    events = class_quick_events(actor, term, class_id)
+    return QuickEventsPage(school_class=school_class, rules=rules, events=events,
+                           labels=indicator_labels(rules))
+
+
+def offered(actor: User, term: Term, class_id: int | None) -> list[QuickEvent] | None:
+    """The quick events the entry form offers: the class's, when the actor is its class
+    teacher in the term in force; None when quick events are not the actor's to use here
+    (the form itself checks its own access)."""
+    if class_id is None:
+        return None
+    try:
+        return class_quick_events(actor, term, class_id)
+    except (PermissionDenied, NotFound):
+        return None
 
 
 def save_quick_event(actor: User, term: Term, class_id: int, data: QuickEventInput,

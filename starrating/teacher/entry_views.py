@@ -32,11 +32,12 @@ def _after_saving(created) -> str:
 
 
 def _new_page(form, term):
-    page = class_pages.entry_form_page(current_user, term, request.args.get("class", type=int))
+    class_id = request.args.get("class", type=int)
+    page = class_pages.entry_form_page(current_user, term, class_id)
     fill_rule_choices(form, page.rules)
     form.students.choices = page.students
     return render_template("teacher/entry_form.html", form=form, term=term, rules=page.rules,
-                           editing=None)
+                           editing=None, quick_events=page.quick_events, quick_class=class_id)
 
 
 @bp.route("/entry/new", methods=["GET", "POST"])

@@ -236,3 +236,27 @@ def flag_form(names: dict) -> FlagForm:
     form = FlagForm()
     form.key.choices = sanction_choices(names)
     return form
+
+
+# ---- quick events of a class (area: phones) ------------------------------------------------
+
+class QuickEventForm(EntryFieldsMixin, FlaskForm):
+    label = StringField(_l("Name on the button"), validators=[Length(max=40)],
+                        render_kw={"autocomplete": "off", "placeholder": "值日 +2"})
+    points = StringField(_l("Points"), validators=[Optional(), Length(max=20)],
+                         render_kw={"inputmode": "decimal", "autocomplete": "off"},
+                         description=_l("Leave empty to use the item's points."))
+    submit = SubmitField(_l("Save quick event"))
+
+
+class QuickRecordForm(FlaskForm):
+    """The one-tap button of the entry form: posts the form's ticked students."""
+    students = SelectMultipleField(_l("Students"), choices=[], validate_choice=False, coerce=str)
+
+
+def quick_event_input(form):
+    from ..services.quick_events import QuickEventInput
+
+    return QuickEventInput(label=form.label.data or "", indicator=form.indicator.data or "",
+                           item=form.item.data or "", points=form.points.data or "",
+                           note=form.note.data or "")

@@ -219,3 +219,40 @@ def test_item8_appeals_page_tables_are_cards_on_a_phone(phone667, big_class):
     assert found["count"] >= 3 and not found["narrow"], found
     assert p.evaluate("document.documentElement.scrollWidth") <= SCREEN["width"]
     p.shot("phones-teacher-appeals-zh-375")
+
+
+def test_quick_event_saved_then_recorded_in_one_tap_on_a_phone(phone667, page, big_class):
+    from starrating.services.clock import school_today
+
+    school, p = big_class, phone667
+    p.login(school.teacher.username)
+    p.go(f"/teacher/entry/new?class={school.class_a.id}")
+    with p.expect_navigation():
+        p.click("a[href$='/quick']")
+    p.fill("#label", "值日 +2")
+    p.select_option("#indicator", "moral.service")
+    p.fill("#points", "2")
+    p.fill("#note", "值日")
+    with p.expect_navigation():
+        p.click("form.quick-form input[type=submit]")
+    assert "值日 +2" in p.inner_text("ul.quick-list")
+    p.shot("phones-quick-events-zh-375")
+    p.go(f"/teacher/entry/new?class={school.class_a.id}")
+    p.fill("#student-search", "王")
+    p.click(".js-check-all")
+    p.shot("phones-quick-button-zh-375", full_page=False)
+    with p.expect_navigation():
+        p.click("button.quick")
+    wangs = sorted(s.id for s in school.big if s.name.startswith("王"))
+    db.session.expire_all()
+    got = db.session.execute(sa.select(Entry.student_id, Entry.occurred_on, Entry.points_cents)
+                             .where(Entry.note == "值日")).all()
+    assert sorted(r[0] for r in got) == wangs
+    assert {(r[1], r[2]) for r in got} == {(school_today(school.school.id), 200)}
+    assert not p.console_errors, p.console_errors
+    page.login(school.teacher.username)
+    page.go(f"/teacher/entry/new?class={school.class_a.id}")
+    page.set_language("en")
+    page.shot("phones-quick-button-en-1280", full_page=False)
+    page.go(f"/teacher/class/{school.class_a.id}/quick")
+    page.shot("phones-quick-events-en-1280")
