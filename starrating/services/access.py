@@ -25,7 +25,7 @@ from ..models import (
     TermStatus,
     User,
 )
-from .terms import current_term
+from .terms import current_term, is_current
 
 
 def teacher_class_ids(user: User, term: Term | None) -> set[int]:
@@ -316,8 +316,6 @@ def get_class_for_password_reset(actor: User, class_id: int) -> SchoolClass:
 def get_class_for_quick_events(actor: User, term: Term, class_id: int) -> SchoolClass:
     """A class whose saved quick events the actor may use and change: its class teacher in the
     term in force only (another school's class, or one the actor does not teach, is refused)."""
-    from .terms import is_current
-
     if actor.role != Role.TEACHER or not is_current(term):
         raise PermissionDenied()
     school_class = db.session.get(SchoolClass, class_id)

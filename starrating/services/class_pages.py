@@ -257,17 +257,12 @@ class EntryFormPage:
     term: Term
     rules: RuleSet | None
     students: dict[str, list[tuple[str, str]]]
-    quick_events: list | None = None  # the class's one-tap events (phones); None: not offered
 
 
 def entry_form_page(actor: User, term: Term, class_id: int | None) -> EntryFormPage:
-    """The new-entry form: the term's rules, the students the actor may record for and, for
-    the class teacher of one class, the class's saved quick events."""
-    from .quick_events import offered  # quick_events → entries → class_pages
-
+    """The new-entry form: the term's rules and the students the actor may record for."""
     return EntryFormPage(term=term, rules=term_rules(term),
-                         students=entry_students(actor, term, class_id),
-                         quick_events=offered(actor, term, class_id))
+                         students=entry_students(actor, term, class_id))
 
 
 @dataclass

@@ -15,7 +15,7 @@ from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..models import Entry, QuickEvent, SchoolClass, Student, Term, User
 from ..rules import RuleSet
-from . import entries
+from . import class_pages, entries
 from .access import get_class_for_quick_events
 from .clock import school_today
 from .entry_input import EntryInput, indicator_labels, item_value, rules_for, validate_event
@@ -55,6 +55,20 @@ def quick_events_page(actor: User, term: Term, class_id: int) -> QuickEventsPage
     events = class_quick_events(actor, term, class_id)
     return QuickEventsPage(school_class=school_class, rules=rules, events=events,
                            labels=indicator_labels(rules))
+
+
+@dataclass
+class EntryFormWithQuickEvents(class_pages.EntryFormPage):
+    # the class's one-tap events; None when they are not the actor's to use here
+    quick_events: list[QuickEvent] | None = None
+
+
+def entry_form_page(actor: User, term: Term, class_id: int | None) -> EntryFormWithQuickEvents:
+    """The new-entry form (class_pages.entry_form_page) and, for the class teacher of one
+    class in the term in force, the class's saved quick events."""
+    page = class_pages.entry_form_page(actor, term, class_id)
+    return EntryFormWithQuickEvents(term=page.term, rules=page.rules, students=page.students,
+                                    quick_events=offered(actor, term, class_id))
 
 
 def offered(actor: User, term: Term, class_id: int | None) -> list[QuickEvent] | None:

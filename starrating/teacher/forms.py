@@ -21,6 +21,7 @@ from ..rules import RuleSet
 from ..services.class_pages import EntryFilter, default_entry_date
 from ..services.entries import GridInput, GridRow
 from ..services.entry_input import EntryInput, indicator_labels, item_value
+from ..services.quick_events import QuickEventInput
 from ..services.scoring import term_rules
 
 
@@ -254,9 +255,7 @@ class QuickRecordForm(FlaskForm):
     students = SelectMultipleField(_l("Students"), choices=[], validate_choice=False, coerce=str)
 
 
-def quick_event_input(form):
-    from ..services.quick_events import QuickEventInput
-
+def quick_event_input(form) -> QuickEventInput:
     return QuickEventInput(label=form.label.data or "", indicator=form.indicator.data or "",
                            item=form.item.data or "", points=form.points.data or "",
                            note=form.note.data or "")
