@@ -19,6 +19,7 @@ from .records import (
     ExportJob,
     Flag,
     ImportBatch,
+    QuickEvent,
     StudentTermNote,
 )
 from .school import (
@@ -40,7 +41,7 @@ from .school import (
 __all__ = [
     "Appeal", "AppealStatus", "Attachment", "AuditLog", "ClassAssignment", "ClassState",
     "ClassTermStatus", "Club", "ClubMembership", "Department", "Entry", "EntrySource",
-    "ExportJob", "Flag", "Gender", "ImportBatch", "LoginAttempt", "LoginSession", "Major",
+    "ExportJob", "Flag", "Gender", "ImportBatch", "QuickEvent", "LoginAttempt", "LoginSession", "Major",
     "Role", "RuleSet", "STATUSES_WITH_ACCOUNT", "RuleSetVersion", "School", "SchoolClass", "StarResult", "Student",
     "StudentStatus", "StudentTermNote", "Term", "TermStatus", "User", "from_cents",
     "to_cents", "utcnow",

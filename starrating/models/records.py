@@ -180,3 +180,24 @@ class ExportJob(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempt: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+
+
+class QuickEvent(db.Model):
+    """A class's saved quick event ("值日 +2"): an indicator with a catalogue item or points
+    and an optional note, recorded in one tap for the ticked students with today's date.
+    The entry it makes goes through entries.record_entries like any other."""
+
+    __tablename__ = "quick_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    class_id: Mapped[int] = mapped_column(sa.ForeignKey("school_class.id"), index=True)
+    label: Mapped[str] = mapped_column(sa.String(40))
+    indicator: Mapped[str] = mapped_column(sa.String(120))
+    item_name: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    points_cents: Mapped[int | None] = mapped_column(sa.Integer)
+    note: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def points(self) -> Decimal | None:
+        return None if self.points_cents is None else from_cents(self.points_cents)

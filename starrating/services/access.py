@@ -25,7 +25,7 @@ from ..models import (
     TermStatus,
     User,
 )
-from .terms import current_term
+from .terms import current_term, is_current
 
 
 def teacher_class_ids(user: User, term: Term | None) -> set[int]:
@@ -310,3 +310,18 @@ def get_class_for_password_reset(actor: User, class_id: int) -> SchoolClass:
     """A class whose students' initial passwords the actor may reset: admins of its school
     only (another school's class is NotFound, as if it did not exist)."""
     return owned(actor, SchoolClass, class_id)
+
+# ---- quick events of a class (area: phones) ----
+
+def get_class_for_quick_events(actor: User, term: Term, class_id: int) -> SchoolClass:
+    """A class whose saved quick events the actor may use and change: its class teacher in the
+    term in force only (another school's class, or one the actor does not teach, is refused)."""
+    if actor.role != Role.TEACHER or not is_current(term):
+        raise PermissionDenied()
+    school_class = db.session.get(SchoolClass, class_id)
+    if school_class is None or school_class.school_id != term.school_id \
+            or not same_school(actor, school_class.school_id):
+        raise NotFound()
+    if class_id not in teacher_class_ids(actor, term):
+        raise PermissionDenied()
+    return school_class

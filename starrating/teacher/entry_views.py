@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ..auth.guards import teacher_required
 from ..boundary import perform, submit
-from ..services import class_pages, entries, evidence
+from ..services import class_pages, entries, evidence, quick_events
 from .blueprint import bp
 from .forms import (
     DeleteForm,
@@ -32,11 +32,12 @@ def _after_saving(created) -> str:
 
 
 def _new_page(form, term):
-    page = class_pages.entry_form_page(current_user, term, request.args.get("class", type=int))
+    class_id = request.args.get("class", type=int)
+    page = quick_events.entry_form_page(current_user, term, class_id)
     fill_rule_choices(form, page.rules)
     form.students.choices = page.students
     return render_template("teacher/entry_form.html", form=form, term=term, rules=page.rules,
-                           editing=None)
+                           editing=None, quick_events=page.quick_events, quick_class=class_id)
 
 
 @bp.route("/entry/new", methods=["GET", "POST"])

@@ -21,6 +21,7 @@ from ..rules import RuleSet
 from ..services.class_pages import EntryFilter, default_entry_date
 from ..services.entries import GridInput, GridRow
 from ..services.entry_input import EntryInput, indicator_labels, item_value
+from ..services.quick_events import QuickEventInput
 from ..services.rule_names import shown
 from ..services.scoring import term_rules
 
@@ -85,8 +86,8 @@ class EntryFieldsMixin:
 
 
 class EntryForm(EntryFieldsMixin, FlaskForm):
-    students = SelectMultipleField(_l("Students"), choices=[], validate_choice=False, coerce=str,
-                                   description=_l("Hold Ctrl (or ⌘) to choose several."))
+    # Rendered as a checklist of checkboxes named "students" (teacher/_student_checklist.html).
+    students = SelectMultipleField(_l("Students"), choices=[], validate_choice=False, coerce=str)
     evidence = MultipleFileField(_l("Evidence (JPG, PNG or PDF)"),
                                  render_kw={"accept": ".jpg,.jpeg,.png,.pdf,image/*,"
                                                       "application/pdf"})
@@ -237,3 +238,25 @@ def flag_form(names: dict) -> FlagForm:
     form = FlagForm()
     form.key.choices = sanction_choices(names)
     return form
+
+
+# ---- quick events of a class (area: phones) ------------------------------------------------
+
+class QuickEventForm(EntryFieldsMixin, FlaskForm):
+    label = StringField(_l("Name on the button"), validators=[Length(max=40)],
+                        render_kw={"autocomplete": "off", "placeholder": "值日 +2"})
+    points = StringField(_l("Points"), validators=[Optional(), Length(max=20)],
+                         render_kw={"inputmode": "decimal", "autocomplete": "off"},
+                         description=_l("Leave empty to use the item's points."))
+    submit = SubmitField(_l("Save quick event"))
+
+
+class QuickRecordForm(FlaskForm):
+    """The one-tap button of the entry form: posts the form's ticked students."""
+    students = SelectMultipleField(_l("Students"), choices=[], validate_choice=False, coerce=str)
+
+
+def quick_event_input(form) -> QuickEventInput:
+    return QuickEventInput(label=form.label.data or "", indicator=form.indicator.data or "",
+                           item=form.item.data or "", points=form.points.data or "",
+                           note=form.note.data or "")

@@ -107,6 +107,7 @@ def build_context(make, publish=True):
         publish_classes(c, [c.class_a.id, c.class_b.id])
     run_export(job.id)  # a finished export of class_a by its class teacher
     c.job_id = job.id
+    c.quick_event_id = quick_event(c)
     return c
 
 
@@ -150,6 +151,20 @@ def clubs_token(c, who):
     user = users_of(c)[who] or c.admin
     term = c.other_term if who == "other_admin" else c.term  # each admin's current term
     return sheets.stage("clubs", user, "学号,社团\n".encode(), "clubs.csv", term_id=term.id)
+
+
+CLASS_TEACHER_ONLY = "LDDADDD"  # class_a's class teacher, nobody else (quick events)
+
+
+def quick_event(c) -> int:
+    from starrating.services import quick_events
+
+    event = quick_events.save_quick_event(c.teacher, c.term, c.class_a.id, quick_events
+                                          .QuickEventInput(label="值日 +2",
+                                                           indicator="moral.service",
+                                                           points="2"))
+    db.session.commit()
+    return event.id
 
 
 def entries_token(c, who):
@@ -234,6 +249,14 @@ ROWS = {
     # The form lists only the actor's own students; a POST for another class's student is
     # refused inside (tested in test_hostile: nothing written).
     "teacher.new_entry": row(static("/teacher/entry/new"), get=STAFF_PAGE, post=STAFF_PAGE),
+    # Quick events (area phones): class_a's class teacher in the term in force only, not the
+    # admin (build_context saves one of class_a's).
+    "teacher.quick_events_page": row(lambda c, w: f"/teacher/class/{c.class_a.id}/quick",
+                                     get=CLASS_TEACHER_ONLY, post=CLASS_TEACHER_ONLY),
+    "teacher.record_quick_event": row(lambda c, w: f"/teacher/quick/{c.quick_event_id}/record",
+                                      post=CLASS_TEACHER_ONLY),
+    "teacher.delete_quick_event": row(lambda c, w: f"/teacher/quick/{c.quick_event_id}/delete",
+                                      post=CLASS_TEACHER_ONLY),
     "teacher.evidence": row(lambda c, w: f"/teacher/evidence/{c.attachment.id}", get=EVIDENCE),
     "teacher.student_entries": row(lambda c, w: f"/teacher/student/{c.students[0].id}",
                                    get=STAFF_OWN),

@@ -90,6 +90,62 @@
     if (firstError) { firstError.focus(); }
   }
 
+  // The entry form's student checklist: search by name or number, select-all / invert /
+  // invert acting on the students shown, clear on all, and how many are chosen.
+  function setupChecklist(box) {
+    var tools = box.querySelector(".js-checklist-tools");
+    var search = box.querySelector(".js-checklist-search");
+    var items = Array.prototype.slice.call(box.querySelectorAll(".js-checklist-item"));
+    var count = box.querySelector(".js-checklist-count");
+    var hiddenNote = box.querySelector(".js-checklist-hidden-note");
+    var empty = box.querySelector(".js-checklist-empty");
+    if (!tools || !search) { return; }
+    tools.hidden = false;
+
+    function boxOf(item) { return item.querySelector("input[type=checkbox]"); }
+    function shown() { return items.filter(function (item) { return !item.hidden; }); }
+    function update() {
+      var chosen = items.filter(function (item) { return boxOf(item).checked; });
+      count.textContent = String(chosen.length);
+      hiddenNote.hidden = !chosen.some(function (item) { return item.hidden; });
+      items.forEach(function (item) { item.classList.toggle("chosen", boxOf(item).checked); });
+    }
+    function filter() {
+      var words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      items.forEach(function (item) {
+        var text = item.textContent.toLowerCase();
+        item.hidden = !words.every(function (w) { return text.indexOf(w) !== -1; });
+      });
+      Array.prototype.forEach.call(box.querySelectorAll(".checklist-group"), function (g) {
+        g.hidden = !g.querySelector(".js-checklist-item:not([hidden])");
+      });
+      empty.hidden = shown().length > 0;
+      update();
+    }
+    function apply(how) {
+      shown().forEach(function (item) { var b = boxOf(item); b.checked = how(b.checked); });
+      update();
+    }
+    search.addEventListener("input", filter);
+    search.addEventListener("keydown", function (event) {
+      // Enter in the search box must not post the form half-filled
+      if (event.key === "Enter") { event.preventDefault(); }
+    });
+    box.querySelector(".js-check-all").addEventListener("click", function () {
+      apply(function () { return true; });
+    });
+    box.querySelector(".js-check-invert").addEventListener("click", function () {
+      apply(function (was) { return !was; });
+    });
+    box.querySelector(".js-check-none").addEventListener("click", function () {
+      // clearing means no one, also those the search hides
+      items.forEach(function (item) { boxOf(item).checked = false; });
+      update();
+    });
+    box.addEventListener("change", update);
+    filter();
+  }
+
   function setupConfirm() {
     Array.prototype.forEach.call(document.querySelectorAll(".js-confirm"), function (button) {
       button.addEventListener("click", function (event) {
@@ -102,6 +158,7 @@
     Array.prototype.forEach.call(document.querySelectorAll("form"), setupItems);
     var grid = document.getElementById("grid-form");
     if (grid) { setupGrid(grid); }
+    Array.prototype.forEach.call(document.querySelectorAll(".js-checklist"), setupChecklist);
     setupConfirm();
   });
 }());
