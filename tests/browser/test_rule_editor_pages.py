@@ -29,7 +29,8 @@ def test_rule_editor_pages(page, phone, school):
             p.locator("#dimensions-0-weight").scroll_into_view_if_needed()
             p.shot(f"ruleedit-editor-refused-{lang}-{size}", full_page=False)
             # the added (empty) item is refused beside its own fields
-            assert "missing required key" in p.inner_text("#dimensions-0-indicators-0-items-4-points-errors")
+            missing = "必填，但没有填写" if lang == "zh" else "is required but missing"
+            assert missing in p.inner_text("#dimensions-0-indicators-0-items-4-points-errors")
             p.locator("#dimensions-0-indicators-0-items-3-name").scroll_into_view_if_needed()
             p.shot(f"ruleedit-editor-items-{lang}-{size}", full_page=False)
             p.locator("#caps-h").scroll_into_view_if_needed()
