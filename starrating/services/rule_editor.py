@@ -96,7 +96,8 @@ def _value(value) -> str:
         return "{ " + inner + " }" if inner else "{}"
     if isinstance(value, list):
         return "[ " + ", ".join(_value(v) for v in value) + " ]" if value else "[]"
-    # JSON's string escapes (\" \\ \n \uXXXX …) are all valid in a TOML basic string
+    # JSON escapes a string the way a TOML basic string expects (quotes, backslashes, control
+    # characters as \uXXXX), so json.dumps writes a valid TOML string
     return json.dumps(str(value), ensure_ascii=False)
 
 

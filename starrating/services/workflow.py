@@ -16,10 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -53,6 +51,7 @@ from .access import (
     teacher_class_ids,
 )
 from .class_state import class_state, class_states, due_clause, status_rows, term_class_ids
+from .clock import school_zone
 from .results import distributions, store_results
 from .scoring import term_rules
 
@@ -304,11 +303,6 @@ def publishing_page(actor: User, term: Term | None) -> PublishingPage:
 STEPS = ("submit", "publish", "return", "finalize")
 STEP_NEEDS = {"submit": ClassState.OPEN, "publish": ClassState.SUBMITTED,
               "return": ClassState.SUBMITTED, "finalize": ClassState.PUBLISHED}
-
-
-def school_zone() -> ZoneInfo:
-    """The school's time zone (days left in a notice period are counted in it)."""
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
 
 
 def days_left(ends: datetime, now: datetime) -> int:
