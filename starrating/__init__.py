@@ -13,6 +13,7 @@ from . import boundary, cli, db_events, errors, i18n, jobs, navigation, security
 from .admin import bp as admin_bp
 from .auth import bp as auth_bp
 from .auth.sessions import init_login
+from .city import bp as city_bp
 from .extensions import csrf, db, migrate
 from .main import bp as main_bp
 from .student import bp as student_bp
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(teacher_bp, url_prefix="/teacher")
     app.register_blueprint(student_bp, url_prefix="/student")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(city_bp, url_prefix="/city")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -78,7 +78,9 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     target = compile_catalogs(Path(app.instance_path) / "translations")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
-    babel.init_app(app, locale_selector=select_locale)
+    from .services.clock import babel_timezone
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=babel_timezone)
 
     @app.context_processor
     def inject_languages():

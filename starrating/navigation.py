@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, g
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -10,6 +11,9 @@ from .services import terms
 from .services.clock import local_date, local_time, school_today
 
 NAV = {
+    "city": [
+        ("city.index", _l("Schools")),
+    ],
     "admin": [
         ("admin.index", _l("Overview")),
         ("admin.dashboard", _l("Dashboard")),
@@ -61,8 +65,23 @@ def term_arg(term):
     return None if bar is None or bar.is_current else term.id
 
 
+def page_user():
+    """The logged-in user as the layout reads it (school, city visit), or None."""
+    return g.get("page_user") if current_user.is_authenticated else None
+
+
+def school_name(school) -> str:
+    """A school's name in the page's language (its English name on English pages, if set)."""
+    if school is None:
+        return ""
+    english = getattr(school, "name_en", "")
+    return english if english and not str(get_locale() or "zh").startswith("zh") else school.name
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["page_user"] = page_user
+    app.jinja_env.filters["school_name"] = school_name
     app.jinja_env.globals["term_bar"] = term_bar
     app.jinja_env.globals["term_arg"] = term_arg
     app.jinja_env.globals["school_today"] = school_today

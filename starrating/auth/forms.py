@@ -7,6 +7,10 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
+    # Shown only where the address does not name the school and the instance has several.
+    school = StringField(_l("School code"), validators=[Length(max=32)],
+                         render_kw={"autocomplete": "organization", "autocapitalize": "none",
+                                    "list": "school-codes"})
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none"})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required  # noqa: F401 (re-exported)
 
 from ..models import Role
 
@@ -27,5 +27,18 @@ def roles_required(*roles: Role):
 
 
 admin_required = roles_required(Role.ADMIN)
+
+
+def city_required(view):
+    """The city office: a city account outside a school, or inside one (its city_visit)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_city:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
 teacher_required = roles_required(Role.TEACHER, Role.ADMIN)
 student_required = roles_required(Role.STUDENT)

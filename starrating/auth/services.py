@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..errors import ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import LoginAttempt, LoginSession, Role, School, Student, StudentStatus, User, utcnow
 from ..services.access import ensure_account_manageable
@@ -106,11 +106,63 @@ def reserve_attempt(username: str, ip: str, throttle: Throttle, *, now: datetime
                    m=int(throttle.window.total_seconds() // 60)))
 
 
-def authenticate(username: str, password: str, ip: str, throttle: Throttle) -> User:
-    """The user with these credentials, or a domain error. Failures stay counted."""
+def login_school(code: str | None) -> School | None:
+    """The school a login form names by its code (any case); with no code, the only school
+    of a single-school installation. ValidationFailed beside the school field otherwise."""
+    code = (code or "").strip()
+    if code:
+        school = db.session.scalar(sa.select(School).where(
+            sa.func.upper(School.code) == code.upper(), School.active.is_(True)))
+        if school is None:
+            raise ValidationFailed(errors={"school": [
+                _l("No school has the code %(code)s.", code=code[:32])]})
+        return school
+    schools = db.session.scalars(sa.select(School).where(School.active.is_(True)).limit(2)).all()
+    if len(schools) == 1:
+        return schools[0]
+    raise ValidationFailed(errors={"school": [_l("Enter your school's code.")]})
+
+
+def login_school_by_address(code: str) -> School:
+    """The school of a /s/<code>/login address (NotFound for an unknown or closed one)."""
+    school = db.session.scalar(sa.select(School).where(
+        sa.func.upper(School.code) == code.strip().upper(), School.active.is_(True)))
+    if school is None:
+        raise NotFound(_l("No school has this address."))
+    return school
+
+
+def several_schools() -> bool:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(
+        sa.select(School.id).where(School.active.is_(True)).limit(2).subquery())) > 1
+
+
+def school_codes() -> list[tuple[str, str]]:
+    """(code, name) of every open school, for the login form's suggestions."""
+    return [tuple(r) for r in db.session.execute(
+        sa.select(School.code, School.name).where(School.active.is_(True))
+        .order_by(School.code))]
+
+
+def throttle_key(school_id: int | None, username: str) -> str:
+    """The name failed attempts are counted under: the account within its school."""
+    return f"{school_id if school_id is not None else 'city'}:{username}"
+
+
+def authenticate(school: School | None, username: str, password: str, ip: str,
+                 throttle: Throttle) -> User:
+    """The account of `school` (None: a city-office account) with these credentials, or a
+    domain error. Failures stay counted, per account and per address."""
     username, ip = username.strip()[:64], ip[:64]
-    reserve_attempt(username, ip, throttle, now=utcnow())
-    user = db.session.scalar(sa.select(User).where(User.username == username))
+    school_id = school.id if school is not None else None
+    key = throttle_key(school_id, username)
+    reserve_attempt(key, ip, throttle, now=utcnow())
+    query = sa.select(User).where(User.username == username)
+    if school_id is None:
+        query = query.where(User.school_id.is_(None), User.role == Role.CITY)
+    else:
+        query = query.where(User.school_id == school_id)
+    user = db.session.scalar(query)
     if user is None:
         # Hash anyway: a quick answer would tell that the username does not exist.
         check_password_hash(_dummy_hash(), password)
@@ -120,7 +172,7 @@ def authenticate(username: str, password: str, ip: str, throttle: Throttle) -> U
     if refusal is not None:
         raise InvalidCredentials(refusal)
     # Only this address's failures go: a success here does not reset a stranger's count.
-    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username,
+    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == key,
                                                      LoginAttempt.ip == ip))
     return user
 
@@ -153,7 +205,8 @@ def student_refusal(user: User):
 def unlock(actor: User, user: User) -> None:
     """An admin lifts every login lock on `user` (all addresses)."""
     ensure_account_manageable(actor, user)
-    db.session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == user.username))
+    db.session.execute(sa.delete(LoginAttempt).where(
+        LoginAttempt.username == throttle_key(user.school_id, user.username)))
 
 
 @functools.cache
@@ -224,7 +277,14 @@ def create_user(username: str, password: str, role: Role, display_name: str, *,
     if not re.fullmatch(r"[A-Za-z0-9_.@-]{2,64}", username):
         raise ValidationFailed(errors={"username": [
             _l("2–64 letters, digits or . _ - @ characters.")]})
-    if db.session.scalar(sa.select(User.id).where(User.username == username)):
+    if role == Role.CITY:
+        school_id = None
+    elif school_id is None:
+        raise ValidationFailed(errors={"school": [_l("Choose the account's school.")]})
+    same = sa.select(User.id).where(User.username == username)
+    same = same.where(User.school_id.is_(None) if school_id is None
+                      else User.school_id == school_id)
+    if db.session.scalar(same):
         raise ValidationFailed(errors={"username": [_l("This username is taken.")]})
     if check_policy:
         problems = password_problems(password, username)

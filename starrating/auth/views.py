@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -26,20 +35,61 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+SCHOOL_COOKIE = "school"  # the school code this device last logged in to
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """The school comes from the form's code field (remembered on the device), or is the
+    only school; see docs/security.md, "logins per school"."""
+    return _login_page(lambda form: services.login_school(
+                           form.school.data if form.school is not None else None),
+                       login_form(request.cookies.get(SCHOOL_COOKIE)))
+
+
+@bp.route("/s/<code>/login", methods=["GET", "POST"])
+def school_login(code):
+    """A school's own login address: the school is in the address, not in the form."""
+    school = services.login_school_by_address(code)
+    return _login_page(lambda form: school, login_form(school.code, fixed=True), school=school)
+
+
+@bp.route("/city/login", methods=["GET", "POST"])
+def city_login():
+    """The city office's accounts belong to no school."""
+    return _login_page(lambda form: None, login_form(None, fixed=True), city=True)
+
+
+def login_form(code: str | None, fixed: bool = False) -> LoginForm:
+    form = LoginForm()
+    if fixed or not services.several_schools():
+        del form.school
+    elif request.method == "GET" and code:
+        form.school.data = code
+    return form
+
+
+def _login_page(school_of_form, form: LoginForm, **context):
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
-    form = LoginForm()
-    return submit(form, lambda: _sign_in(form), to=lambda target: target,
-                  page=lambda: render_template("auth/login.html", form=form))
+    codes = services.school_codes() if form.school is not None else []
+    return submit(form, lambda: _sign_in(form, school_of_form(form)), to=lambda target: target,
+                  page=lambda: render_template("auth/login.html", form=form, codes=codes,
+                                               **context))
 
 
-def _sign_in(form: LoginForm) -> str:
+def _sign_in(form: LoginForm, school) -> str:
     """Log the form's user in with a fresh session (no fixation); where to go next."""
-    user = services.authenticate(form.username.data, form.password.data,
+    user = services.authenticate(school, form.username.data, form.password.data,
                                  request.remote_addr or "",
                                  services.Throttle.from_config(current_app.config))
+    if school is not None:
+        @after_this_request
+        def remember_school(response):
+            response.set_cookie(SCHOOL_COOKIE, school.code, max_age=400 * 24 * 3600,
+                                httponly=True, samesite="Lax",
+                                secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+            return response
     session.clear()
     services.start_login_session(user, request.user_agent.string or "")
     login_user(user, remember=form.remember.data)

@@ -3,6 +3,7 @@
 Every command is registered here, from the factory's `register_commands`:
 
     create-user, seed-demo          setup.py
+    school create|list|update       setup.py
     rules check|eval                rules.py (plain click: no app or database needed)
     stars compute|finalize-due      stars.py
     report xlsx|pdf                 reports.py
@@ -20,6 +21,7 @@ from . import ops, reports, rules, setup, stars
 COMMANDS = (
     setup.create_user_command,
     setup.seed_demo_command,
+    setup.school_cli,
     rules.rules_cli,
     ops.backup_command,
     ops.restore_command,

@@ -11,7 +11,8 @@ from ..extensions import db
 from ..i18n import LANG_COOKIE
 from .blueprint import bp
 
-HOME_BY_ROLE = {"admin": "admin.index", "teacher": "teacher.index", "student": "student.index"}
+HOME_BY_ROLE = {"admin": "admin.index", "teacher": "teacher.index", "student": "student.index",
+                "city": "city.index"}
 
 
 @bp.route("/")

@@ -19,14 +19,23 @@ class Role(enum.StrEnum):
     ADMIN = "admin"  # 学生处
     TEACHER = "teacher"  # 班主任 / 教师
     STUDENT = "student"
+    CITY = "city"  # 市教育局 / 职教中心: every school read-only, acts inside one when it enters it
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "user"
+    # A username is unique within its school; city-office accounts (no school) among
+    # themselves (a partial index: NULLs never collide in a UNIQUE constraint).
+    __table_args__ = (
+        sa.UniqueConstraint("school_id", "username"),
+        sa.Index("uq_user_city_username", "username", unique=True,
+                 sqlite_where=sa.text("school_id IS NULL"),
+                 postgresql_where=sa.text("school_id IS NULL")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    # NULL for a city-wide administrator who sees every school.
+    # NULL for a city-office account (Role.CITY), which belongs to no school.
     school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("school.id"), index=True)
-    username: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    username: Mapped[str] = mapped_column(sa.String(64))
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     role: Mapped[Role] = mapped_column(str_enum(Role))
     display_name: Mapped[str] = mapped_column(sa.String(80))
@@ -65,6 +74,15 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    # Set by the user loader while a city-office user is inside a school (see
+    # auth/sessions.py): a CityVisit; the user then acts as that school's admin.
+    city_visit = None
+
+    @property
+    def is_city(self) -> bool:
+        """A city-office account, whether or not it is inside a school right now."""
+        return self.role == Role.CITY or self.city_visit is not None
+
 
 class LoginSession(db.Model):
     """One signed-in browser. Deleted at logout; all of a user's go at a password change."""
@@ -75,6 +93,11 @@ class LoginSession(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    # A city-office user's chosen school in this browser, and whether they chose to act
+    # (write) in it rather than only look.
+    school_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("school.id", ondelete="SET NULL"))
+    may_write: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
     user: Mapped[User] = relationship()
 
@@ -84,6 +107,7 @@ class LoginAttempt(db.Model):
 
     __tablename__ = "login_attempt"
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(sa.String(64), index=True)
+    # "<school id>:<username>" ("city:<username>" for the city office): a throttle key.
+    username: Mapped[str] = mapped_column(sa.String(100), index=True)
     ip: Mapped[str] = mapped_column(sa.String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -17,8 +17,18 @@ class School(db.Model):
 
     __tablename__ = "school"
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The short code people type at login (or find in the school's address /s/<code>/login).
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
+    name_en: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
+    address: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    # An IANA zone: the school's today, its deadlines and every time its people read.
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Shanghai",
+                                          server_default="Asia/Shanghai")
+    # A small PNG/JPEG for the page header, cards and workbooks (at most 200 kB).
+    logo: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    logo_type: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     # Whether graduated students may still log in (read-only: they see their past terms and
     # can write nothing). Checked at login and on every request (auth/sessions.load_user).
     graduates_can_log_in: Mapped[bool] = mapped_column(

@@ -39,7 +39,8 @@ def teacher_class_ids(user: User, term: Term | None) -> set[int]:
 
 
 def same_school(user: User, school_id: int) -> bool:
-    return user.school_id is None or user.school_id == school_id
+    """The user belongs to this school (a city-office user only while inside it)."""
+    return user.school_id is not None and user.school_id == school_id
 
 
 def ensure_class_access(user: User, school_class: SchoolClass, term: Term | None) -> None:
@@ -270,9 +271,8 @@ def ensure_uploader(user: User, uploader_id: int | None) -> None:
 # ---- auth ----
 
 def ensure_account_manageable(actor: User, user: User) -> None:
-    """An admin manages the accounts of their own school (a city-wide admin: every school)."""
-    if actor.role != Role.ADMIN or (actor.school_id is not None
-                                    and actor.school_id != user.school_id):
+    """An admin manages the accounts of their own school only."""
+    if actor.role != Role.ADMIN or not same_school(actor, user.school_id):
         raise PermissionDenied()
 
 

@@ -10,16 +10,51 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
 from flask_babel import format_date, format_datetime
 
 DEFAULT_ZONE = "Asia/Shanghai"
 
 
 def school_zone(school_id: int | None = None) -> ZoneInfo:
-    """The school's time zone (today one zone for the instance; see config.py)."""
-    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
-    return ZoneInfo(name or DEFAULT_ZONE)
+    """The school's time zone (`School.timezone`). Without a school: the school of the
+    request's user (read with the login, no query), else the instance's default
+    (config BABEL_DEFAULT_TIMEZONE) — a city-office page outside any school."""
+    if not has_app_context():
+        return ZoneInfo(DEFAULT_ZONE)
+    if school_id is None:
+        name = _request_zone_name()
+    else:
+        cache = g.setdefault("_school_zones", {})
+        if school_id not in cache:
+            cache[school_id] = _stored_zone_name(school_id)
+        name = cache[school_id]
+    return ZoneInfo(name or current_app.config.get("BABEL_DEFAULT_TIMEZONE") or DEFAULT_ZONE)
+
+
+def _request_zone_name() -> str | None:
+    if not has_request_context():
+        return None
+    from flask_login import current_user
+
+    current_user.is_authenticated  # noqa: B018 — loads the user (and g.page_user) once
+    page_user = g.get("page_user")
+    school = getattr(page_user, "school", None)
+    return school.timezone if school is not None else None
+
+
+def _stored_zone_name(school_id: int) -> str | None:
+    import sqlalchemy as sa
+
+    from ..extensions import db
+    from ..models import School
+
+    return db.session.scalar(sa.select(School.timezone).where(School.id == school_id))
+
+
+def babel_timezone() -> str:
+    """Flask-Babel's time zone selector: every format_datetime in the school's zone."""
+    return school_zone().key
 
 
 def school_now(school_id: int | None = None) -> datetime:

@@ -115,6 +115,7 @@ def check_roster(actor: User, rows: list[list[str]]) -> RosterCheck:
     accounts: dict[str, int | None] = {}
     for chunk in range(0, len(wanted), 1000):
         accounts.update(db.session.execute(sa.select(User.username, User.student_id).where(
+            User.school_id == school_id,
             User.username.in_(wanted[chunk:chunk + 1000]))).all())
     seen: dict[str, int] = {}
     for number, values in sheets.data_rows(rows, columns):

@@ -376,7 +376,8 @@ def update_student(actor: User, student_id: int, data: dict) -> Student:
         errors.setdefault("student_no", []).append(_l("Another student has this number."))
     account = db.session.scalar(sa.select(User).where(User.student_id == student.id))
     if (student_no and account is not None and account.username != student_no
-            and _exists(sa.select(User.id).where(User.username == student_no))):
+            and _exists(sa.select(User.id).where(User.school_id == student.school_id,
+                                             User.username == student_no))):
         errors.setdefault("student_no", []).append(_l("This username is taken."))
     _check(errors)
     with audit.recorded(actor, "update", student, student_id=student.id):

@@ -41,13 +41,12 @@ def term_for(actor: User, term_id: int | str | None = None, *, required: bool = 
     actor's school (NotFound otherwise), else the actor's current term.
 
     With `required`, a school without any term raises NotFound with a message instead of
-    returning None. A city-wide admin (no school) may name any term; they have no current one.
+    returning None. A user of no school (the city office outside a school) has no term.
     """
     school_id = school_of(actor)
     if term_id not in (None, ""):
         term = db.session.get(Term, int(term_id)) if str(term_id).isdigit() else None
-        city_wide = school_id is None and actor.role == Role.ADMIN
-        if term is None or not (city_wide or term.school_id == school_id):
+        if term is None or school_id is None or term.school_id != school_id:
             raise NotFound()
         return term
     term = current_term(school_id)

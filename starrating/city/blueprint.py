@@ -1,0 +1,5 @@
+"""The city office's blueprint (/city/...); its views register when the package imports them."""
+
+from flask import Blueprint
+
+bp = Blueprint("city", "starrating.city")
