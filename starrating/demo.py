@@ -47,6 +47,7 @@ DEMO_SCHOOL_CODE = "DEMO"
 ADMIN_PASSWORD = "Admin2026"
 TEACHER_PASSWORD = "Teacher2026"
 STUDENT_PASSWORD = "Student2026"
+CITY_PASSWORD = "City2026"
 # The class published this term: its students see their stars on the first login.
 PUBLISHED_CLASS = "24焊接1班"
 DEMO_LOGINS = [
@@ -54,6 +55,7 @@ DEMO_LOGINS = [
     ("teacher", "wangfang", TEACHER_PASSWORD),
     ("student", "2024020001", STUDENT_PASSWORD),
     ("student", "2024010001", STUDENT_PASSWORD),
+    ("city", "city", CITY_PASSWORD),
 ]
 DEMO_HINTS = {
     "2024020001": "24焊接1班: this term's results are published — stars, reasons, appeal "
@@ -61,6 +63,7 @@ DEMO_HINTS = {
     "2024010001": "24机电1班: this term still open; last term's stars under 往期 "
                   "/ 本学期进行中，上学期星级可切换查看",
     "wangfang": "class teacher of 24机电1班 / 24机电1班班主任",
+    "city": "city office: log in at /city/login / 市教育局：在 /city/login 登录",
 }
 
 STRUCTURE = {
@@ -124,13 +127,17 @@ def seed_demo(today: date | None = None) -> bool:
         return False
     rng = random.Random(20260901)
     today = today or date.today()
-    school = School(code=DEMO_SCHOOL_CODE, name="示例市技师学院")
+    school = School(code=DEMO_SCHOOL_CODE, name="示例市技师学院",
+                    name_en="Demo City Technician College", address="示例市职教路 1 号")
     db.session.add(school)
     db.session.flush()
 
     admin = User(username="admin", display_name="学生处 周主任", role=Role.ADMIN,
                  school_id=school.id)
     admin.set_password(ADMIN_PASSWORD)
+    city = User(username="city", display_name="市教育局 李科长", role=Role.CITY)
+    city.set_password(CITY_PASSWORD)
+    db.session.add(city)
     teacher_hash = generate_password_hash(TEACHER_PASSWORD)
     teachers = [User(username=u, display_name=n, role=Role.TEACHER, school_id=school.id,
                      password_hash=teacher_hash) for u, n in TEACHERS]

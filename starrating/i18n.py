@@ -23,6 +23,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from .extensions import babel
+from .services.clock import babel_timezone
 
 SOURCE_DIR = Path(__file__).resolve().parent / "translations"
 LANG_COOKIE = "lang"
@@ -78,8 +79,6 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     target = compile_catalogs(Path(app.instance_path) / "translations")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
-    from .services.clock import babel_timezone
-
     babel.init_app(app, locale_selector=select_locale, timezone_selector=babel_timezone)
 
     @app.context_processor

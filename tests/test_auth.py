@@ -13,9 +13,11 @@ from tests.conftest import Actor, csrf_from
 from tests.factories import PASSWORD
 
 
-def login(client, username, password=PASSWORD, remember=False, next_url=None):
+def login(client, username, password=PASSWORD, remember=False, next_url=None, school=None):
     token = csrf_from(client.get("/login").get_data(as_text=True))
     data = {"username": username, "password": password, "csrf_token": token}
+    if school is not None:
+        data["school"] = school
     if remember:
         data["remember"] = "y"
     url = "/login" + (f"?next={next_url}" if next_url else "")
@@ -369,7 +371,8 @@ def test_admin_of_another_school_cannot_reset_a_password(act, school, make):
     response = act(other_admin).post(f"/admin/teachers/{school.teacher.id}/reset")
     assert response.status_code in (403, 404)
     db.session.expire_all()
-    assert login(act(None).client, "teacher_a").status_code == 302  # unchanged
+    assert login(act(None).client, "teacher_a",
+                 school=school.school.code).status_code == 302  # unchanged
 
 
 def test_lockout_expires_and_counts_per_ip_too(app, client, school, make):

@@ -49,12 +49,14 @@ def test_seed_demo_builds_a_realistic_school_once(runner):
 
 def test_demo_logins_work_for_every_role(app, runner):
     runner.invoke(args=["seed-demo"])
-    homes = {"admin": "/admin/", "teacher": "/teacher/", "student": "/student/"}
+    homes = {"admin": "/admin/", "teacher": "/teacher/", "student": "/student/",
+             "city": "/city/"}
     for role, username, password in DEMO_LOGINS:
         client = app.test_client()
-        token = csrf_from(client.get("/login").get_data(as_text=True))
-        response = client.post("/login", data={"username": username, "password": password,
-                                                "csrf_token": token})
+        login_page = "/city/login" if role == "city" else "/login"
+        token = csrf_from(client.get(login_page).get_data(as_text=True))
+        response = client.post(login_page, data={"username": username, "password": password,
+                                                 "csrf_token": token})
         assert response.status_code == 302, (role, response.status_code)
         assert client.get(homes[role]).status_code == 200
 

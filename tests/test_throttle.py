@@ -17,19 +17,26 @@ from tests.factories import PASSWORD, Maker
 from tests.security.gunicorn_helpers import GUNICORN, Browser, gunicorn, pg_available, pg_database
 
 
-def login_from(app, address: str, username: str, password: str = PASSWORD):
-    """A login by the form from the client address `address`."""
+def login_from(app, address: str, username: str, password: str = PASSWORD, school=None):
+    """A login by the form from the client address `address` (`school`: the code typed)."""
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
     token = csrf_from(client.get("/login").get_data(as_text=True))
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": token})
+    data = {"username": username, "password": password, "csrf_token": token}
+    if school is not None:
+        data["school"] = school
+    return client.post("/login", data=data)
 
 
 def failures(**where) -> int:
+    """Failed attempts counted for `username` (at any school: the key is "<school>:<name>")
+    and/or from `ip`."""
     query = sa.select(sa.func.count(LoginAttempt.id))
     for column, value in where.items():
-        query = query.where(getattr(LoginAttempt, column) == value)
+        if column == "username":
+            query = query.where(LoginAttempt.username.like(f"%:{value}"))
+        else:
+            query = query.where(getattr(LoginAttempt, column) == value)
     return db.session.scalar(query)
 
 
@@ -103,7 +110,8 @@ def test_failures_from_one_address_do_not_lock_the_user_out_from_another(app, sc
 
 def test_a_user_is_locked_everywhere_after_fifty_failures_from_many_addresses(app, school):
     now = utcnow()
-    db.session.add_all(LoginAttempt(username="teacher_a", ip=f"198.51.100.{n}", at=now)
+    key = f"{school.school.id}:teacher_a"  # attempts count per account within its school
+    db.session.add_all(LoginAttempt(username=key, ip=f"198.51.100.{n}", at=now)
                        for n in range(49))
     db.session.commit()
     # The 50th failure is still checked; after it, even the right password from a fresh
@@ -158,7 +166,8 @@ def test_only_an_admin_of_the_school_may_unlock(app, act, school, make):
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
     assert act(school.admin).post("/accounts/999999/unlock").status_code == 404
     assert failures(username="teacher_a") == 5
-    assert login_from(app, "127.0.0.1", "teacher_a").status_code == 429
+    assert login_from(app, "127.0.0.1", "teacher_a",
+                      school=school.school.code).status_code == 429
 
 
 def test_behind_a_trusted_proxy_the_forwarded_address_counts(app, school):

@@ -15,6 +15,7 @@ from ..boundary import STATE_CHANGING
 from ..errors import PermissionDenied
 from ..extensions import db, login_manager
 from ..models import LoginSession, Role, School, Student, User, utcnow
+from ..services.schools import record_city_write
 from .services import student_may_log_in
 
 
@@ -49,8 +50,6 @@ def init_login(app: Flask) -> None:
             raise PermissionDenied(_l("You are viewing this school read-only. To change "
                                       "something, enter it again and choose to act as its "
                                       "administrator."))
-        from ..services.schools import record_city_write
-
         record_city_write(current_user._get_current_object(), request.path)
         return None
 

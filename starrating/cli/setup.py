@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 import sqlalchemy as sa
 
@@ -9,7 +11,9 @@ from ..auth.services import create_user
 from ..demo import DEMO_HINTS, DEMO_LOGINS, seed_demo
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
-from ..models import Role, School, Student
+from ..models import Role, School, Student, User
+from ..services import schools
+from ..services.schools import SchoolInput
 from .common import fail
 
 
@@ -81,8 +85,6 @@ def school_cli():
 
 
 def _school_input(code, name, name_en, address, timezone, school=None):
-    from ..services.schools import SchoolInput
-
     return SchoolInput(code=code if code is not None else school.code,
                        name=name if name is not None else school.name,
                        name_en=name_en if name_en is not None else school.name_en,
@@ -107,8 +109,6 @@ def _fail_on(error: DomainError) -> None:
 @click.option("--admin-name", default="", help="The admin's display name.")
 def school_create(code, name, name_en, address, timezone, admin_username, admin_name):
     """Create a school (and optionally its first admin)."""
-    from ..services import schools
-
     try:
         school = schools.create_school(None, _school_input(code, name, name_en, address,
                                                            timezone))
@@ -127,8 +127,6 @@ def school_create(code, name, name_en, address, timezone, admin_username, admin_
 @school_cli.command("list")
 def school_list():
     """Every school: code, name, time zone, accounts, students."""
-    from ..models import User
-
     counts = dict(db.session.execute(sa.select(User.school_id, sa.func.count())
                                      .group_by(User.school_id)).all())
     students = dict(db.session.execute(sa.select(Student.school_id, sa.func.count())
@@ -153,10 +151,6 @@ def school_list():
               help="A closed school's people cannot log in; its records stay.")
 def school_update(code, new_code, name, name_en, address, timezone, logo, close):
     """Change a school's code, names, address, time zone, logo, or close it."""
-    from pathlib import Path
-
-    from ..services import schools
-
     try:
         school = schools.school_by_code(code)
         schools.update_school(None, school, _school_input(new_code, name, name_en, address,

@@ -10,8 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import current_app, g, has_app_context, has_request_context
 from flask_babel import format_date, format_datetime
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import School
 
 DEFAULT_ZONE = "Asia/Shanghai"
 
@@ -35,8 +40,6 @@ def school_zone(school_id: int | None = None) -> ZoneInfo:
 def _request_zone_name() -> str | None:
     if not has_request_context():
         return None
-    from flask_login import current_user
-
     current_user.is_authenticated  # noqa: B018 — loads the user (and g.page_user) once
     page_user = g.get("page_user")
     school = getattr(page_user, "school", None)
@@ -44,11 +47,6 @@ def _request_zone_name() -> str | None:
 
 
 def _stored_zone_name(school_id: int) -> str | None:
-    import sqlalchemy as sa
-
-    from ..extensions import db
-    from ..models import School
-
     return db.session.scalar(sa.select(School.timezone).where(School.id == school_id))
 
 

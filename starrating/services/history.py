@@ -48,6 +48,9 @@ ACTIONS = {
     "reopen": _l("reopened"), "rollover": _l("started a term from another"),
     "bulk_status": _l("changed the status of students"),
     "reset_passwords": _l("reset the initial passwords"),
+    "city_enter_read": _l("entered to look"), "city_enter_write": _l("entered to act"),
+    "city_leave": _l("left"), "city_write": _l("made a change as the city office"),
+    "logo_set": _l("set the logo"), "logo_removed": _l("removed the logo"),
 }
 OBJECTS = {
     "term": _l("term"), "department": _l("department"), "major": _l("major"),
@@ -57,6 +60,7 @@ OBJECTS = {
     "rule_set_version": _l("rule version"), "import_batch": _l("import"),
     "entry": _l("entry"), "flag": _l("sanction"), "appeal": _l("appeal"),
     "class_term_status": _l("class results"), "student_term_note": _l("comment"),
+    "school": _l("school"),
 }
 
 # Sentences for particular (object type, action) pairs; the rest use GENERIC. Fields:
@@ -96,6 +100,14 @@ SENTENCES = {
     ("club_membership", "create"): _l("%(who)s added %(student)s to %(what)s"),
     ("club_membership", "update"): _l("%(who)s changed %(student)s's membership of %(what)s"),
     ("club_membership", "delete"): _l("%(who)s removed %(student)s from %(what)s"),
+    ("school", "city_enter_read"): _l("%(who)s (city office) entered %(name)s to look at it"),
+    ("school", "city_enter_write"): _l("%(who)s (city office) entered %(name)s to act as its "
+                                       "administrator"),
+    ("school", "city_leave"): _l("%(who)s (city office) left %(name)s"),
+    ("school", "city_write"): _l("%(who)s (city office) made a change in %(name)s on the "
+                                 "page %(new)s"),
+    ("school", "logo_set"): _l("%(who)s set the logo of %(name)s"),
+    ("school", "logo_removed"): _l("%(who)s removed the logo of %(name)s"),
     ("student_term_note", "create"): _l("%(who)s wrote a comment or self-statement for "
                                         "%(student)s"),
     ("student_term_note", "update"): _l("%(who)s changed the comment or self-statement of "
@@ -141,6 +153,8 @@ FIELDS = {
     "club_memberships": _l("Club members copied"), "rules_copied": _l("Rules copied"),
     "unchanged": _l("Unchanged"), "sessions_ended": _l("Signed out"),
     "who": _l("Whose passwords"),
+    "code": _l("School code"), "name_en": _l("English name"), "address": _l("Address"),
+    "timezone": _l("Time zone"), "page": _l("Page"),
 }
 QUIET = {
     "id", "school_id", "term_id", "student_id", "author_id", "import_batch_id",
@@ -148,7 +162,7 @@ QUIET = {
     "finalized_by_id", "decided_by_id", "created_by_id", "comment_by_id", "comment_updated_at",
     "statement_updated_at", "password_hash", "password_changed_at", "scope",
     "sha256", "uploaded_by_id", "source", "format", "rule_set_id", "club_id", "version",
-    "entry_id",
+    "entry_id", "logo_type", "logo",
 }
 VALUES = {
     "open": _l("Open for entries"), "submitted": _l("Submitted"),
@@ -359,6 +373,8 @@ def _sentence(names: _Names, row: AuditLog) -> str:
         kind = ("entry", "update_points")
         values["old"] = _points(before.get("points_cents"))
         values["new"] = _points(after.get("points_cents"))
+    if row.object_type == "school":
+        values["new"] = after.get("page") or "—"
     if row.object_type == "user" and row.object_id and values["name"] == "—":
         values["name"] = names.get("user", row.object_id)
     template = SENTENCES.get(kind) or GENERIC.get(row.action) or OTHER

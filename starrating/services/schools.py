@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from ..auth.services import create_user, generate_initial_password
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..models import LoginSession, Role, School, User
@@ -106,7 +107,7 @@ def set_logo(actor: User | None, school: School, content: bytes | None) -> None:
         ensure_city(actor)
     if content is None:
         school.logo, school.logo_type = None, ""
-        audit.record(actor, "logo_removed", school)
+        audit.record(actor, "logo_removed", school, after={"name": school.name})
         return
     kind = next((t for magic, t in LOGO_TYPES.items() if content.startswith(magic)), None)
     if kind is None:
@@ -115,7 +116,7 @@ def set_logo(actor: User | None, school: School, content: bytes | None) -> None:
         raise ValidationFailed(errors={"logo": [_l("A logo may be at most %(n)d kB.",
                                                    n=LOGO_MAX_BYTES // 1024)]})
     school.logo, school.logo_type = content, kind
-    audit.record(actor, "logo_set", school)
+    audit.record(actor, "logo_set", school, after={"name": school.name})
 
 
 def set_active(actor: User | None, school: School, active: bool) -> None:
@@ -188,15 +189,18 @@ def enter_school(actor: User, school: School, *, may_write: bool) -> None:
         raise PermissionDenied()
     login_session.school_id, login_session.may_write = school.id, may_write
     audit.record(actor, "city_enter_write" if may_write else "city_enter_read", school,
-                 school_id=school.id)
+                 school_id=school.id, after={"name": school.name})
 
 
 def leave_school(actor: User) -> None:
     ensure_city(actor)
     login_session = actor.current_login_session
     if login_session is not None and login_session.school_id is not None:
+        name = db.session.scalar(sa.select(School.name).where(
+            School.id == login_session.school_id))
         audit.record(actor, "city_leave", object_type="school",
-                     object_id=login_session.school_id, school_id=login_session.school_id)
+                     object_id=login_session.school_id, school_id=login_session.school_id,
+                     after={"name": name})
         login_session.school_id, login_session.may_write = None, False
 
 
@@ -205,8 +209,9 @@ def record_city_write(actor: User, path: str) -> None:
     the change itself records), so the school's log names them even for a change that
     keeps no history of its own."""
     visit = actor.city_visit
+    name = db.session.scalar(sa.select(School.name).where(School.id == visit.school_id))
     audit.record(actor, "city_write", object_type="school", object_id=visit.school_id,
-                 school_id=visit.school_id, after={"page": path[:200]})
+                 school_id=visit.school_id, after={"name": name, "page": path[:200]})
 
 
 def zone_of(school_id: int | None) -> ZoneInfo | None:
@@ -220,8 +225,6 @@ def create_school_admin(actor: User | None, school: School, username: str,
                         display_name: str, password: str | None = None) -> tuple[User, str]:
     """An admin account of `school`; returns it and its initial password (to hand over
     once; it must be changed at first login)."""
-    from ..auth.services import create_user, generate_initial_password
-
     if actor is not None:
         ensure_city(actor)
     initial = password or generate_initial_password()
