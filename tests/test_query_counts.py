@@ -65,3 +65,52 @@ def test_statement_count_does_not_grow(page, make, school, act, count_queries):
     with count_queries() as large:
         assert actor.get(url).status_code == 200
     assert large.count == small.count, (page, small.count, large.count)
+
+
+def _filled(make, setup) -> None:
+    for student in [*setup.students, *setup.other_students]:
+        make.entry(setup.term, student, "moral.service", "2", author=setup.teacher)
+    db.session.commit()
+    compute_term(None, setup.term)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_statement_count_does_not_grow_with_the_number_of_schools(page, make, school, act,
+                                                                  count_queries):
+    """One school, then three (the others with the same usernames, classes and entries):
+    every page of the first school costs the same statements."""
+    who, url_of = PAGES[page]
+    user = {"teacher": school.teacher, "student": school.student_user, "admin": school.admin}[who]
+    _filled(make, school)
+    actor = act(user)
+    url = url_of(school)
+    assert actor.get(url).status_code == 200
+    with count_queries() as one:
+        assert actor.get(url).status_code == 200
+    for _ in range(2):
+        _filled(make, make.school_setup())
+    actor.get(url)
+    with count_queries() as three:
+        assert actor.get(url).status_code == 200
+    assert three.count == one.count, (page, one.count, three.count)
+
+
+@pytest.mark.parametrize("url", ["/city/", "/admin/", "/admin/students", "/admin/dashboard"])
+def test_the_city_office_pages_cost_the_same_for_one_school_or_three(url, make, school, act,
+                                                                     count_queries):
+    city = make.user(Role.CITY, None, username="city")
+    _filled(make, school)
+    visitor = act(city)
+    visitor.post(f"/city/schools/{school.school.id}/enter", {"mode": "read"})
+    if url == "/city/":
+        visitor.post("/city/leave")
+    assert visitor.get(url).status_code == 200
+    with count_queries() as one:
+        assert visitor.get(url).status_code == 200
+    for _ in range(2):
+        _filled(make, make.school_setup())
+    visitor.get(url)
+    with count_queries() as three:
+        assert visitor.get(url).status_code == 200
+    assert three.count == one.count, (url, one.count, three.count)
