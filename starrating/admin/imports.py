@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.guards import admin_required
+from ..auth.views import school_login_url
 from ..boundary import perform, submit
 from ..errors import DomainError
 from ..services import club_import, roster
@@ -33,7 +34,7 @@ def roster_import():
 @admin_required
 def roster_confirm(token):
     return perform(lambda: _passwords_page(roster.confirm(
-        current_user, token, url_for("auth.login", _external=True))), refusal=_roster_refused)
+        current_user, token, school_login_url())), refusal=_roster_refused)
 
 
 @bp.get("/students/import/passwords/<token>")

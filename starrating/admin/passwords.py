@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.guards import admin_required
+from ..auth.views import school_login_url
 from ..boundary import perform
 from ..services import roster
 from .blueprint import bp
@@ -21,7 +22,7 @@ def class_passwords_reset(class_id):
     # No choice made: the service still checks the class first (another school's is 404).
     who = form.who.data if form.validate_on_submit() else ""
     return perform(lambda: _reset_page(roster.reset_class_passwords(
-        current_user, class_id, who, url_for("auth.login", _external=True))),
+        current_user, class_id, who, school_login_url())),
         refusal=lambda error: _refused(class_id, str(error.message or "")))
 
 

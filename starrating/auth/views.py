@@ -8,6 +8,7 @@ from flask import (
     after_this_request,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -33,6 +34,16 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def school_login_url() -> str:
+    """The login address printed for the request user's school (its own /s/<code>/login,
+    which needs no school code typed), e.g. on password slips."""
+    page_user = g.get("page_user")
+    school = getattr(page_user, "school", None)
+    if school is not None:
+        return url_for("auth.school_login", code=school.code, _external=True)
+    return url_for("auth.login", _external=True)
 
 
 SCHOOL_COOKIE = "school"  # the school code this device last logged in to

@@ -7,11 +7,15 @@ an entry may carry, days left of a notice period) asks here, so a fixed clock in
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context, has_request_context
+from flask_babel import _get_current_context as _babel_context
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
@@ -27,7 +31,9 @@ def school_zone(school_id: int | None = None) -> ZoneInfo:
     (config BABEL_DEFAULT_TIMEZONE) — a city-office page outside any school."""
     if not has_app_context():
         return ZoneInfo(DEFAULT_ZONE)
-    if school_id is None:
+    if school_id is None and g.get("_zone_name"):
+        name = g._zone_name  # inside in_school_zone
+    elif school_id is None:
         name = _request_zone_name()
     else:
         cache = g.setdefault("_school_zones", {})
@@ -35,6 +41,38 @@ def school_zone(school_id: int | None = None) -> ZoneInfo:
             cache[school_id] = _stored_zone_name(school_id)
         name = cache[school_id]
     return ZoneInfo(name or current_app.config.get("BABEL_DEFAULT_TIMEZONE") or DEFAULT_ZONE)
+
+
+@contextmanager
+def in_school_zone(school_id: int | None) -> Iterator[None]:
+    """Times written inside the block are in this school's zone, whoever reads them: an
+    export built by the job worker or the command line, which have no request user."""
+    previous = g.get("_zone_name")
+    g._zone_name = _stored_zone_name(school_id) if school_id is not None else None
+    _forget_babel_zone()
+    try:
+        yield
+    finally:
+        g._zone_name = previous
+        _forget_babel_zone()
+
+
+def zoned_by_term(writer):
+    """Decorate an export writer `f(actor, term, ...)`: it runs in the term's school's zone."""
+
+    @functools.wraps(writer)
+    def run(actor, term, *args, **kwargs):
+        with in_school_zone(term.school_id):
+            return writer(actor, term, *args, **kwargs)
+
+    return run
+
+
+def _forget_babel_zone() -> None:
+    """Flask-Babel caches the zone on the context; drop it so the next format asks again."""
+    ctx = _babel_context()
+    if ctx is not None and hasattr(ctx, "babel_tzinfo"):
+        delattr(ctx, "babel_tzinfo")
 
 
 def _request_zone_name() -> str | None:

@@ -297,7 +297,8 @@ def write_password_sheet(actor: User, passwords, login_url: str = "") -> str:
     """The slips for the class teachers — a zip of one A4 PDF per class — staged for one
     download; returns its random token. `passwords`: (学号, 姓名, 班级, initial password)."""
     school = db.session.get(School, actor.school_id)
-    data = slips.slips_zip(school.name, [slips.Slip(*p) for p in passwords], login_url)
+    data = slips.slips_zip(school.name, [slips.Slip(*p) for p in passwords], login_url,
+                           school.code)
     return sheets.stage(PASSWORD_FILE_KIND, actor, data, "initial-passwords.zip")
 
 
@@ -357,6 +358,6 @@ def reset_class_passwords(actor: User, class_id: int, who: str,
     data = slips.class_slips_pdf(
         school.name, school_class.name,
         [slips.Slip(no, name, school_class.name, password) for _uid, no, name, password in new],
-        login_url)
+        login_url, school.code)
     token = sheets.stage(PASSWORD_FILE_KIND, actor, data, slips.slip_file_name(school_class.name))
     return PasswordReset(school_class, len(new), token)

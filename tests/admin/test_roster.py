@@ -86,7 +86,7 @@ def test_a_500_student_roster_imports_with_accounts(act, school, tmp_path):
         want = {str(2025000001 + i) for i in range(500)
                 if ["24机电1班", "24机电2班"][i % 2] == class_name}
         assert numbers == want
-        assert "初始密码" in text and "登录地址 http://localhost/login" in text
+        assert "初始密码" in text and "登录地址 http://localhost/s/S1/login" in text
     first = db.session.scalar(sa.select(Student).where(Student.student_no == "2025000001"))
     password = re.search(r"2025000001.*?初始密码\s+(\w+)", pdf_text(
         archive.read(f"{first.school_class.name}-初始密码.pdf"), tmp_path), re.S).group(1)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -173,3 +174,18 @@ def test_the_page_shows_times_in_the_readers_school_zone(act, make):
         assert created.status_code == 302
         log = visitor.get("/admin/audit").get_data(as_text=True)
     assert "2026-12-01 15:30" in log and "2026-12-02 07:30" not in log
+
+
+def test_password_slips_print_the_schools_own_address_and_code(act, school, tmp_path, app):
+    from tests.reports.test_print import page_texts
+
+    app.config["STARRATING_FILES_DIR"] = str(tmp_path)
+    response = act(school.admin).post(f"/admin/classes/{school.class_a.id}/passwords",
+                                      {"who": "all"})
+    assert response.status_code == 200
+    link = re.search(r'href="([^"]+)"[^>]*>[^<]*PDF', response.get_data(as_text=True))
+    assert link, response.get_data(as_text=True)[:2000]
+    data = act(school.admin).get(link.group(1)).data
+    text = "".join(page_texts(data, tmp_path))
+    assert f"/s/{school.school.code}/login" in text
+    assert "学校代码" in text and school.school.code in text

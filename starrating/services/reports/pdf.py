@@ -54,7 +54,7 @@ from ...models import (
 )
 from ...services.scoring import term_rules
 from ..access import ensure_class_export, ensure_student_access, ensure_term_export
-from ..clock import school_today
+from ..clock import school_today, zoned_by_term
 from .common import (
     PROVISIONAL_EN,
     PROVISIONAL_ZH,
@@ -433,6 +433,7 @@ def card_file_name(term: Term, number: str, name: str) -> str:
     return safe_file_part(f"{number}-{name}-{term.name}成长报告单") + ".pdf"
 
 
+@zoned_by_term
 def student_card(actor: User | None, term: Term, student: Student, lang: str = "zh") -> bytes:
     """One student's card as PDF bytes (the student, their class teacher, the school's admins)."""
     if student.school_id != term.school_id:
@@ -458,6 +459,7 @@ def _count_cards(term: Term, class_ids: list[int] | None,
                *([Student.id.in_(student_ids)] if student_ids is not None else []))) or 0
 
 
+@zoned_by_term
 def write_cards_zip(actor: User | None, term: Term, out: str | IO[bytes],
                     school_class: SchoolClass | None = None, lang: str = "zh",
                     progress: Callable[[int, int], None] | None = None,
@@ -523,6 +525,7 @@ def students_of_class(term: Term, school_class: SchoolClass, numbers: list[str])
     return [found[n] for n in numbers]
 
 
+@zoned_by_term
 def write_cards_pdf(actor: User | None, term: Term, out: str | IO[bytes],
                     school_class: SchoolClass, lang: str = "zh",
                     student_ids: list[int] | None = None,

@@ -27,24 +27,26 @@ class Slip:
     password: str
 
 
-def slips_html(school_name: str, class_name: str, slips: list[Slip], login_url: str) -> str:
+def slips_html(school_name: str, class_name: str, slips: list[Slip], login_url: str,
+               school_code: str = "") -> str:
     return render_template("reports/slips.html", school=school_name, class_name=class_name,
                            slips=sorted(slips, key=lambda s: s.number), login_url=login_url,
-                           font=CARD_FONT_FAMILY)
+                           school_code=school_code, font=CARD_FONT_FAMILY)
 
 
 def class_slips_pdf(school_name: str, class_name: str, slips: list[Slip],
-                    login_url: str) -> bytes:
+                    login_url: str, school_code: str = "") -> bytes:
     """One class's slips as a PDF (in 学号 order)."""
     return CardRenderer("reports/slips.css").render(
-        slips_html(school_name, class_name, slips, login_url))
+        slips_html(school_name, class_name, slips, login_url, school_code))
 
 
 def slip_file_name(class_name: str) -> str:
     return safe_file_part(f"{class_name}-初始密码") + ".pdf"
 
 
-def slips_zip(school_name: str, slips: list[Slip], login_url: str) -> bytes:
+def slips_zip(school_name: str, slips: list[Slip], login_url: str,
+              school_code: str = "") -> bytes:
     """A zip with one PDF per class (the class teacher's), classes in name order."""
     by_class: dict[str, list[Slip]] = {}
     for slip in slips:
@@ -53,5 +55,5 @@ def slips_zip(school_name: str, slips: list[Slip], login_url: str) -> bytes:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for class_name in sorted(by_class):
             archive.writestr(slip_file_name(class_name), class_slips_pdf(
-                school_name, class_name, by_class[class_name], login_url))
+                school_name, class_name, by_class[class_name], login_url, school_code))
     return buffer.getvalue()

@@ -24,6 +24,7 @@ import xlsxwriter
 from ...extensions import db
 from ...models import SchoolClass, StarResult, Student, Term, User
 from ..access import ensure_class_export, ensure_term_export
+from ..clock import zoned_by_term
 from .common import PROVISIONAL_ZH, DimensionInfo, dimensions_of, final_classes, rule_version
 
 WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False,
@@ -184,6 +185,7 @@ class WorkbookWriter:
         self.book.close()
 
 
+@zoned_by_term
 def write_workbook(actor: User | None, term: Term, out: str | IO[bytes],
                    school_class: SchoolClass | None = None,
                    progress: Callable[[int], None] | None = None,
