@@ -43,6 +43,7 @@ from ..models import (
     PeerMode,
     Rating,
     RatingKind,
+    Role,
     RoundDimension,
     RoundResult,
     SchoolClass,
@@ -53,13 +54,14 @@ from ..models import (
     utcnow,
 )
 from ..rules import round_score
-from . import audit
+from . import audit, proposals
 from .access import (
     class_for_teacher_now,
     ensure_review_admin,
     ensure_student_may_write,
     round_for_admin,
     round_for_student,
+    teacher_class_ids,
 )
 from .class_state import lock_reason, term_class_ids
 from .clock import school_today
@@ -141,10 +143,6 @@ def state(rnd: EvaluationRound, today: date | None = None) -> str:
     if today > rnd.ends_on:
         return "ended"
     return "open"
-
-
-STATE_LABELS = {"upcoming": _l("Not open yet"), "open": _l("Open"),
-                "ended": _l("Ended, results not stored yet"), "closed": _l("Closed")}
 
 
 def ensure_open(rnd: EvaluationRound, today: date | None = None) -> None:
@@ -303,6 +301,23 @@ def rounds_page(actor: User, term: Term) -> list[RoundSummary]:
     counts = _kind_counts([r.id for r in rounds])
     students = _term_student_count(term)
     return [RoundSummary(r, state(r), students, *counts.get(r.id, (0, 0, 0))) for r in rounds]
+
+
+@dataclass
+class AdminRoundsPage:
+    term: Term
+    rounds: list[RoundSummary]
+    labels: dict[str, str]  # the term's indicators a round may feed
+
+
+def admin_rounds_page(actor: User, term: Term) -> AdminRoundsPage:
+    """The term's rounds and the indicators a new one may feed (those with a min and max)."""
+    rounds = rounds_page(actor, term)
+    rules = term_rules(term)
+    labels = indicator_labels(rules)
+    bounded = {f"{d.key}.{i.key}" for d in rules.dimensions for i in d.indicators
+               if i.min is not None and i.max is not None and i.min < i.max} if rules else set()
+    return AdminRoundsPage(term, rounds, {k: v for k, v in labels.items() if k in bounded})
 
 
 def _kind_counts(round_ids) -> dict[int, tuple[int, int, int]]:
@@ -473,7 +488,7 @@ def _store_results(actor, rnd, term, class_ids, now) -> int:
     rnd.closed_by_id = actor.id if actor else None
     db.session.flush()
     audit.record(actor, "close", rnd, school_id=rnd.school_id, term_id=term.id,
-                 after={"students": len(students), "count": len(entries)})
+                 after={"name": rnd.name, "students": len(students), "count": len(entries)})
     db.session.flush()
     return len(entries)
 
@@ -559,6 +574,18 @@ def student_rounds(actor: User, term: Term | None) -> list[StudentRound]:
 
 
 @dataclass
+class StudentHome:
+    term: Term | None
+    rounds: list[StudentRound]
+    officer: object | None  # the student's ClassOfficer row in the term, if any
+
+
+def student_home(actor: User, term: Term | None) -> StudentHome:
+    """The student's evaluation page: the term's rounds, and whether they are an officer."""
+    return StudentHome(term, student_rounds(actor, term), proposals.officer_of(actor, term))
+
+
+@dataclass
 class Target:
     student: Student
     is_self: bool
@@ -579,7 +606,7 @@ def student_round_page(actor: User, round_id: int) -> StudentRoundPage:
     me = actor.student
     mates = _class_students(me.class_id)
     assigned = set(peer_targets(rnd, [s.id for s in mates]).get(me.id, []))
-    done = set(db.session.scalars(sa.select(sa.distinct(Rating.target_id)).where(
+    done = set(db.session.scalars(sa.select(Rating.target_id).distinct().where(
         Rating.round_id == rnd.id, Rating.rater_key == f"s{me.id}")))
     targets = [Target(me, True, me.id in done)]
     targets += [Target(s, False, s.id in done) for s in mates if s.id in assigned]
@@ -619,7 +646,7 @@ def submit_rating(actor: User, round_id: int, target_id: int, scores: dict[int, 
     db.session.flush()
     # No target and no score in the audit row: who rated whom is nobody's to read.
     audit.record(actor, "rate", rnd, school_id=rnd.school_id, term_id=rnd.term_id,
-                 after={"kind": kind.value, "count": len(page.dimensions)})
+                 after={"name": rnd.name, "kind": kind.value, "count": len(page.dimensions)})
     db.session.flush()
     return len(page.dimensions)
 
@@ -653,18 +680,33 @@ def _check_scores(rnd: EvaluationRound, dims: list[RoundDimension], scores: dict
 class TeacherRound:
     round: EvaluationRound
     state: str
+
+
+@dataclass
+class TeacherHome:
+    term: Term | None
     classes: list[SchoolClass]
+    rounds: list[TeacherRound]
+    pending: dict[int, int]  # class id → proposals waiting
+    officers: dict[int, int]  # class id → officers
 
 
-def teacher_rounds(actor: User, term: Term | None, classes: list[SchoolClass]
-                   ) -> list[TeacherRound]:
-    """The term's rounds, for the teacher's classes."""
-    if term is None or not classes:
-        return []
+def teacher_home(actor: User, term: Term | None) -> TeacherHome:
+    """The class teacher's evaluation page: the term's rounds for their classes, and their
+    classes' officers and waiting proposals (counts)."""
+    if actor.role != Role.TEACHER:
+        raise PermissionDenied()
+    ids = sorted(teacher_class_ids(actor, term)) if term is not None else []
+    if not ids:
+        return TeacherHome(term, [], [], {}, {})
+    classes = list(db.session.scalars(sa.select(SchoolClass).where(SchoolClass.id.in_(ids))
+                                      .order_by(SchoolClass.name)))
     rounds = db.session.scalars(sa.select(EvaluationRound).where(
         EvaluationRound.term_id == term.id).order_by(EvaluationRound.starts_on.desc(),
                                                      EvaluationRound.id.desc()))
-    return [TeacherRound(r, state(r), classes) for r in rounds]
+    pending, officers = proposals.class_counts(term, ids)
+    return TeacherHome(term, classes, [TeacherRound(r, state(r)) for r in rounds], pending,
+                       officers)
 
 
 @dataclass
@@ -796,6 +838,7 @@ def save_teacher_ratings(actor: User, round_id: int, class_id: int,
     if saved:
         db.session.flush()
         audit.record(actor, "rate", rnd, school_id=rnd.school_id, term_id=rnd.term_id,
-                     after={"kind": "teacher", "count": saved, "class_id": class_id})
+                     after={"name": rnd.name, "kind": "teacher", "count": saved,
+                            "class_id": class_id})
         db.session.flush()
     return saved

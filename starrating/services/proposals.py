@@ -116,6 +116,19 @@ def remove_officer(actor: User, term: Term, officer_id: int) -> ClassOfficer:
     return officer
 
 
+def class_counts(term: Term, class_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """(class → proposals waiting, class → officers) in two statements."""
+    pending = dict(db.session.execute(
+        sa.select(Proposal.class_id, sa.func.count()).where(
+            Proposal.term_id == term.id, Proposal.class_id.in_(class_ids),
+            Proposal.status == ProposalStatus.PENDING).group_by(Proposal.class_id)))
+    officers = dict(db.session.execute(
+        sa.select(ClassOfficer.class_id, sa.func.count()).where(
+            ClassOfficer.term_id == term.id, ClassOfficer.class_id.in_(class_ids))
+        .group_by(ClassOfficer.class_id)))
+    return pending, officers
+
+
 # ---- the officer ----------------------------------------------------------------------------
 
 def officer_of(actor: User, term: Term | None) -> ClassOfficer | None:
