@@ -374,11 +374,11 @@ def admin_round_page(actor: User, round_id: int) -> AdminRoundPage:
     term = db.session.get(Term, rnd.term_id)
     class_ids = term_class_ids(term)
     names = dict(db.session.execute(sa.select(SchoolClass.id, SchoolClass.name)
-                                    .where(SchoolClass.id.in_(class_ids)))) if class_ids else {}
+                                    .where(SchoolClass.id.in_(class_ids))).all()) if class_ids else {}
     sizes = dict(db.session.execute(
         sa.select(Student.class_id, sa.func.count()).where(
             Student.class_id.in_(class_ids), Student.status == StudentStatus.ACTIVE)
-        .group_by(Student.class_id))) if class_ids else {}
+        .group_by(Student.class_id)).all()) if class_ids else {}
     per: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     for cid, kind, targets, total in db.session.execute(
             sa.select(Student.class_id, Rating.kind, sa.func.count(sa.distinct(Rating.target_id)),
@@ -565,7 +565,7 @@ def student_rounds(actor: User, term: Term | None) -> list[StudentRound]:
         sa.select(Rating.round_id, sa.func.count(sa.distinct(Rating.target_id)))
         .where(Rating.round_id.in_([r.id for r in rounds]),
                Rating.rater_key == f"s{student.id}")
-        .group_by(Rating.round_id)))
+        .group_by(Rating.round_id)).all())
     out = []
     for r in rounds:
         total = 1 + len(peer_targets(r, classmates).get(student.id, []))

@@ -121,11 +121,11 @@ def class_counts(term: Term, class_ids: list[int]) -> tuple[dict[int, int], dict
     pending = dict(db.session.execute(
         sa.select(Proposal.class_id, sa.func.count()).where(
             Proposal.term_id == term.id, Proposal.class_id.in_(class_ids),
-            Proposal.status == ProposalStatus.PENDING).group_by(Proposal.class_id)))
+            Proposal.status == ProposalStatus.PENDING).group_by(Proposal.class_id)).all())
     officers = dict(db.session.execute(
         sa.select(ClassOfficer.class_id, sa.func.count()).where(
             ClassOfficer.term_id == term.id, ClassOfficer.class_id.in_(class_ids))
-        .group_by(ClassOfficer.class_id)))
+        .group_by(ClassOfficer.class_id)).all())
     return pending, officers
 
 
@@ -172,7 +172,7 @@ def officer_page(actor: User, term: Term | None) -> OfficerPage:
     missing = {p.student_id for p in proposals} - set(names)
     if missing:
         names.update(dict(db.session.execute(sa.select(Student.id, Student.name)
-                                             .where(Student.id.in_(missing)))))
+                                             .where(Student.id.in_(missing))).all()))
     return OfficerPage(term, officer, mates, term_rules(term),
                        {k: labels.get(k, k) for k in officer.indicators if k in labels},
                        proposals, names, labels)
@@ -256,7 +256,7 @@ def queue_page(actor: User, term: Term, class_id: int) -> QueuePage:
                                       .limit(50)))
     ids = {p.student_id for p in pending + decided} | {p.officer_id for p in pending + decided}
     names = dict(db.session.execute(sa.select(Student.id, Student.name)
-                                    .where(Student.id.in_(ids)))) if ids else {}
+                                    .where(Student.id.in_(ids))).all()) if ids else {}
     return QueuePage(term, school_class, pending, decided, names,
                      indicator_labels(term_rules(term)))
 

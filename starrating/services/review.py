@@ -208,10 +208,10 @@ def queue(actor: User, term: Term) -> QueuePage:
         .order_by(Entry.created_at, Entry.id)))
     class_ids = {e.student.class_id for e in entries}
     classes = dict(db.session.execute(sa.select(SchoolClass.id, SchoolClass.name)
-                                      .where(SchoolClass.id.in_(class_ids)))) if class_ids else {}
+                                      .where(SchoolClass.id.in_(class_ids))).all()) if class_ids else {}
     author_ids = {e.author_id for e in entries if e.author_id}
     authors = dict(db.session.execute(sa.select(User.id, User.display_name)
-                                      .where(User.id.in_(author_ids)))) if author_ids else {}
+                                      .where(User.id.in_(author_ids))).all()) if author_ids else {}
     labels = indicator_labels(term_rules(term))
     rows = [QueueRow(e, e.student, classes.get(e.student.class_id, ""),
                      authors.get(e.author_id, ""), labels.get(e.indicator, e.indicator))

@@ -142,14 +142,14 @@ def test_rating_after_the_close_is_refused_with_a_message(school):
     evaluation.submit_rating(school.student_user, rnd.id, me.id, {dim.id: "4"}, today=DAY)
     with pytest.raises(Conflict):
         evaluation.submit_rating(school.student_user, rnd.id, me.id, {dim.id: "5"}, today=DAY)
-    with pytest.raises(ValidationFailed, match="closed on 2026-12-10"):
+    with pytest.raises(ValidationFailed, match="2026-12-10 结束，不再接受评价"):
         evaluation.submit_rating(school.student_user, rnd.id, mate.id, {dim.id: "4"},
                                  today=AFTER)
     evaluation.close_round(school.admin, rnd.id)
     db.session.commit()
-    with pytest.raises(ValidationFailed, match="no longer accepted"):
+    with pytest.raises(ValidationFailed, match="不再接受评价"):
         evaluation.submit_rating(school.student_user, rnd.id, mate.id, {dim.id: "4"}, today=DAY)
-    with pytest.raises(ValidationFailed, match="no longer accepted"):
+    with pytest.raises(ValidationFailed, match="不再接受评价"):
         evaluation.save_teacher_ratings(school.teacher, rnd.id, school.class_a.id,
                                         {(mate.id, dim.id): "4"}, {}, today=DAY)
     with pytest.raises(Conflict):
