@@ -62,12 +62,22 @@ def evaluation_close(round_id):
 @bp.route("/evaluation/<int:round_id>/export.xlsx")
 @admin_required
 def evaluation_export(round_id):
-    data, name = evaluation.export_round(current_user, round_id)
+    back = url_for(".evaluation_round", round_id=round_id)
+    result = perform(lambda: evaluation.export_round(current_user, round_id),
+                     refusal=lambda error: _back_with(error, back))
+    if not isinstance(result, tuple):
+        return result  # the refusal's redirect
+    data, name = result
     response = send_file(BytesIO(data), as_attachment=True, download_name=name,
                          mimetype="application/vnd.openxmlformats-officedocument."
                                   "spreadsheetml.sheet")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _back_with(error, to):
+    flash(str(error), "error")
+    return redirect(to)
 
 
 @bp.route("/review", methods=["GET", "POST"])

@@ -78,6 +78,8 @@ def save_officer(actor: User, term: Term, class_id: int, student_id: int, title:
                  indicators: list[str]) -> ClassOfficer:
     """Name (or change) a class officer of the teacher's class and what they may propose on."""
     class_for_teacher_now(actor, term, class_id)
+    if not student_id:
+        raise ValidationFailed(_l("Choose a student."), errors={"student": [_l("Choose a student.")]})
     student = db.session.get(Student, student_id)
     if student is None or student.class_id != class_id or student.status != StudentStatus.ACTIVE:
         raise NotFound()

@@ -28,3 +28,25 @@ def user_of(student) -> User:
     import sqlalchemy as sa
 
     return db.session.scalar(sa.select(User).where(User.student_id == student.id))
+
+
+def matrix_context(c) -> None:
+    """What the authorization matrix needs of this area (tests/security/test_matrix.py): an
+    open round of the school, students[0] a class officer of class_a with a waiting proposal,
+    and an entry waiting for the 学生处 (审核)."""
+    from starrating.services import entries, proposals, review
+    from starrating.services.entry_input import EntryInput
+    from starrating.services.proposals import ProposalInput
+    from starrating.services.review import SettingInput
+
+    c.round_id = open_round(c).id
+    c.officer = proposals.save_officer(c.teacher, c.term, c.class_a.id, c.students[0].id,
+                                       "劳动委员", ["moral.service"])
+    db.session.commit()
+    c.proposal_id = proposals.propose(c.student_user, c.term, ProposalInput(
+        student_ids=[c.students[1].id], indicator="moral.service", points="1",
+        occurred_on=date(2026, 10, 2)), today=DAY)[0].id
+    review.save_setting(c.admin, c.term, SettingInput(threshold="5"))
+    c.pending_entry_id = entries.record_entries(c.teacher, c.term, [c.students[0].id], EntryInput(
+        indicator="moral.service", points="6", occurred_on=date(2026, 10, 3)), today=DAY)[0].id
+    db.session.commit()
