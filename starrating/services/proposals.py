@@ -13,6 +13,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
@@ -66,7 +67,7 @@ def officers_page(actor: User, term: Term, class_id: int) -> OfficersPage:
     school_class = class_for_teacher_now(actor, term, class_id)
     officers = list(db.session.scalars(sa.select(ClassOfficer).where(
         ClassOfficer.term_id == term.id, ClassOfficer.class_id == class_id)
-        .order_by(ClassOfficer.id)))
+        .options(selectinload(ClassOfficer.student)).order_by(ClassOfficer.id)))
     pending = db.session.scalar(sa.select(sa.func.count(Proposal.id)).where(
         Proposal.term_id == term.id, Proposal.class_id == class_id,
         Proposal.status == ProposalStatus.PENDING)) or 0
