@@ -598,6 +598,7 @@ class StudentRoundPage:
     state: str
     targets: list[Target]
     dimensions: list[RoundDimension]
+    teacher_comment: str = ""  # the class teacher's comment on the student, once closed
 
 
 def student_round_page(actor: User, round_id: int) -> StudentRoundPage:
@@ -610,7 +611,12 @@ def student_round_page(actor: User, round_id: int) -> StudentRoundPage:
         Rating.round_id == rnd.id, Rating.rater_key == f"s{me.id}")))
     targets = [Target(me, True, me.id in done)]
     targets += [Target(s, False, s.id in done) for s in mates if s.id in assigned]
-    return StudentRoundPage(rnd, state(rnd), targets, list(rnd.dimensions))
+    comment = ""
+    if rnd.closed_at is not None:
+        comment = db.session.scalar(sa.select(sa.func.max(Rating.comment)).where(
+            Rating.round_id == rnd.id, Rating.kind == RatingKind.TEACHER,
+            Rating.target_id == me.id)) or ""
+    return StudentRoundPage(rnd, state(rnd), targets, list(rnd.dimensions), comment)
 
 
 def rate_page(actor: User, round_id: int, target_id: int) -> tuple[StudentRoundPage, Target]:
@@ -718,6 +724,7 @@ class Participation:
     rated_by: int  # how many classmates rated them (a count only)
     teacher: dict[int, int]  # dimension id → the teacher's own rating
     teacher_comment: str
+    self_comment: str = ""  # the student's comment on themself (not anonymous)
 
     @property
     def took_part(self) -> bool:
@@ -767,8 +774,13 @@ def class_round_page(actor: User, round_id: int, class_id: int) -> ClassRoundPag
                    Rating.target_id.in_(ids or [-1]))):
         mine[target][dim_id] = score
         comments[target] = comment or comments.get(target, "")
+    own = dict(db.session.execute(
+        sa.select(Rating.target_id, sa.func.max(Rating.comment))
+        .where(Rating.round_id == rnd.id, Rating.kind == RatingKind.SELF,
+               Rating.target_id.in_(ids or [-1]), Rating.comment != "")
+        .group_by(Rating.target_id)).all())
     rows = [Participation(s, s.id in self_done, given[s.id], len(targets.get(s.id, [])),
-                          rated_by[s.id], mine[s.id], comments.get(s.id, ""))
+                          rated_by[s.id], mine[s.id], comments.get(s.id, ""), own.get(s.id, ""))
             for s in students]
     term = db.session.get(Term, rnd.term_id)
     return ClassRoundPage(rnd, state(rnd), school_class, list(rnd.dimensions), rows,

@@ -218,3 +218,14 @@ def test_close_due_closes_rounds_whose_end_date_passed(school):
     assert evaluation.close_due(today=AFTER) == 1
     db.session.commit()
     assert rnd.closed_at is not None and rnd.closed_by_id is None
+
+
+def test_the_periodic_job_closes_ended_rounds_and_commits(school):
+    from starrating import jobs
+
+    rnd = open_round(school)
+    rnd.ends_on = school.term.start_date  # long ended
+    db.session.commit()
+    assert jobs.close_due_rounds_now() == 1
+    db.session.rollback()
+    assert db.session.get(type(rnd), rnd.id).closed_at is not None
