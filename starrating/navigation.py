@@ -22,6 +22,7 @@ NAV = {
         ("admin.rule_sets", _l("Rules")),
         ("admin.workflow", _l("Publishing")),
         ("admin.evaluation_rounds", _l("Evaluation")),
+        ("admin.review_queue", _l("Approvals")),
         ("admin.reports", _l("Reports")),
         ("admin.audit", _l("Audit log")),
     ],

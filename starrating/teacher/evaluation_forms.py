@@ -22,7 +22,7 @@ def class_ratings_form(page):
                 dim.name, default=row.teacher.get(dim.id, ""),
                 render_kw={"inputmode": "numeric", "autocomplete": "off"}))
         setattr(ClassRatingsForm, f"comment-{row.student.id}", StringField(
-            _l("Comment"), default=row.teacher_comment,
+            _l("My comment"), default=row.teacher_comment,
             validators=[Optional(), Length(max=500)], render_kw={"class": "comment"}))
     return ClassRatingsForm()
 

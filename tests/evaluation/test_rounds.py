@@ -229,3 +229,13 @@ def test_the_periodic_job_closes_ended_rounds_and_commits(school):
     assert jobs.close_due_rounds_now() == 1
     db.session.rollback()
     assert db.session.get(type(rnd), rnd.id).closed_at is not None
+
+
+def test_the_worked_example_of_docs_evaluation_md():
+    peer, used = evaluation.peer_mean([5, 2, 2, 2, 1], 1)
+    assert (peer, used) == (Fraction(2), 3)
+    result = evaluation.weighted([(2, Fraction(5)), (3, peer), (5, Fraction(3))])
+    assert result == Fraction(31, 10)
+    assert evaluation.to_points(result, 1, 5, Decimal(0), Decimal(10)) == 525
+    without_self = evaluation.weighted([(2, None), (3, peer), (5, Fraction(3))])
+    assert evaluation.to_points(without_self, 1, 5, Decimal(0), Decimal(10)) == 406
