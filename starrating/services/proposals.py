@@ -75,10 +75,12 @@ def officers_page(actor: User, term: Term, class_id: int) -> OfficersPage:
                         indicator_labels(term_rules(term)), pending)
 
 
-def save_officer(actor: User, term: Term, class_id: int, student_id: int, title: str,
+def save_officer(actor: User, term: Term, class_id: int, student_id: int | str, title: str,
                  indicators: list[str]) -> ClassOfficer:
     """Name (or change) a class officer of the teacher's class and what they may propose on."""
     class_for_teacher_now(actor, term, class_id)
+    raw = str(student_id or "").strip()
+    student_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
     if not student_id:
         raise ValidationFailed(_l("Choose a student."), errors={"student": [_l("Choose a student.")]})
     student = db.session.get(Student, student_id)
@@ -334,11 +336,11 @@ def accept_all(actor: User, term: Term, class_id: int, today: date | None = None
 
 def reject(actor: User, term: Term, proposal_id: int, reason: str) -> Proposal:
     """Reject one proposal with a reason the officer sees."""
+    proposal = _pending(actor, term, proposal_id)
     reason = (reason or "").strip()
     if not reason or len(reason) > REASON_MAX:
         message = _l("Say why (at most %(n)d characters).", n=REASON_MAX)
         raise ValidationFailed(message, errors={"reason": [message]})
-    proposal = _pending(actor, term, proposal_id)
     with audit.recorded(actor, "reject", proposal):
         proposal.status, proposal.reason = ProposalStatus.REJECTED, reason
         proposal.decided_at, proposal.decided_by_id = utcnow(), actor.id

@@ -84,7 +84,10 @@ def hold_entries(actor: User | None, term: Term, entries: list[Entry]) -> None:
 def hold_changed(actor: User | None, entry: Entry) -> None:
     """An edited entry: held again when its new values meet the setting; a held one whose
     new values no longer do counts at once (an approved one stays approved)."""
-    value = held_by(actor, entry.term)(entry.indicator, entry.points_cents)
+    # no autoflush: the entry's versioned UPDATE must wait for entries._flush_versioned,
+    # which turns a concurrent writer's change into a Conflict
+    with db.session.no_autoflush:
+        value = held_by(actor, entry.term)(entry.indicator, entry.points_cents)
     if value is not None:
         entry.review = value
     elif entry.review == PENDING:
@@ -159,6 +162,7 @@ def approve(actor: User, entry_id: int) -> Entry:
 
 def reject(actor: User, entry_id: int, reason: str) -> Entry:
     """The 学生处 rejects a held entry with a reason: it is deleted and never counts."""
+    entry = _pending_entry(actor, entry_id)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_l("Say why the entry is rejected."),
@@ -166,7 +170,6 @@ def reject(actor: User, entry_id: int, reason: str) -> Entry:
     if len(reason) > REASON_MAX:
         raise ValidationFailed(_l("At most %(n)d characters.", n=REASON_MAX),
                                errors={"reason": [_l("At most %(n)d characters.", n=REASON_MAX)]})
-    entry = _pending_entry(actor, entry_id)
     before = audit.snapshot(entry, ("updated_at",))
     entry.review = REJECTED
     entry.deleted_at = utcnow()

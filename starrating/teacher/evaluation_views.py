@@ -44,7 +44,7 @@ def officers(class_id):
     page = proposals.officers_page(current_user, term, class_id)
     form = officer_form(page)
     return submit(form, lambda: proposals.save_officer(
-        current_user, term, class_id, int(form.student.data or 0), form.title.data,
+        current_user, term, class_id, form.student.data, form.title.data,
         form.indicators.data), page=lambda: render_template(
             "teacher/proposal_officers.html", page=page, form=form, remove=DecideForm()),
         done=_("Class officer saved."), to=url_for(".officers", class_id=class_id))
