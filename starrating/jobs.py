@@ -32,12 +32,14 @@ from huey.storage import RedisStorage, SqliteStorage
 from .errors import DomainError
 from .extensions import db
 from .models import ExportJob
-from .services import workflow
+from .services import evaluation, workflow
 from .services.reports import jobs as export_service
 
 log = logging.getLogger(__name__)
 # How often a worker finalizes the classes whose notice period has ended.
 FINALIZE_EVERY = crontab(minute="*/15")
+# Evaluation rounds past their end date are closed at 1, 16, 31 and 46 past the hour.
+CLOSE_ROUNDS_EVERY = crontab(minute="1-59/15")
 # How often a worker looks for exports whose worker died (EXPORT_STALLED_AFTER without progress).
 SWEEP_STALLED_EVERY = crontab(minute="3-59/5")  # 3, 8, 13 …: never with the finalizing
 
@@ -114,6 +116,22 @@ def fail_stalled_exports_task() -> int:
     """Mark failed the exports whose worker died (the pages only show them as stalled)."""
     with huey.task_app().app_context():
         return fail_stalled_exports_now()
+
+
+@huey.periodic_task(CLOSE_ROUNDS_EVERY)
+def close_due_rounds_task() -> int:
+    """Close the evaluation rounds whose end date has passed and store their results."""
+    with huey.task_app().app_context():
+        return close_due_rounds_now()
+
+
+def close_due_rounds_now() -> int:
+    """What the periodic task does, committed: the number of rounds closed."""
+    count = evaluation.close_due()
+    db.session.commit()
+    if count:
+        log.info("closed %s evaluation rounds whose end date passed", count)
+    return count
 
 
 def fail_stalled_exports_now() -> int:

@@ -25,18 +25,22 @@ NAV = {
         ("admin.clubs", _l("Clubs")),
         ("admin.rule_sets", _l("Rules")),
         ("admin.workflow", _l("Publishing")),
+        ("admin.evaluation_rounds", _l("Evaluation")),
+        ("admin.review_queue", _l("Approvals")),
         ("admin.reports", _l("Reports")),
         ("admin.audit", _l("Audit log")),
     ],
     "teacher": [
         ("teacher.index", _l("My classes")),
         ("teacher.appeals", _l("Appeals")),
+        ("teacher.evaluation_home", _l("Evaluation")),
         ("admin.reports", _l("Reports")),
     ],
     "student": [
         ("student.index", _l("My stars")),
         ("student.entries", _l("My records")),
         ("student.appeals", _l("My appeals")),
+        ("student.evaluation_home", _l("Evaluation")),
     ],
 }
 

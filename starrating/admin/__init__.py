@@ -2,6 +2,7 @@
 from . import (  # noqa: F401
     audit,
     dashboard,
+    evaluation,
     flags,
     imports,
     passwords,

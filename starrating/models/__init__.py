@@ -2,6 +2,19 @@
 
 from .accounts import LoginAttempt, LoginSession, Role, User
 from .base import from_cents, to_cents, utcnow
+from .evaluation import (
+    ENTRY_COUNTS,
+    ClassOfficer,
+    EvaluationRound,
+    PeerMode,
+    Proposal,
+    ProposalStatus,
+    Rating,
+    RatingKind,
+    ReviewSetting,
+    RoundDimension,
+    RoundResult,
+)
 from .rating import (
     Appeal,
     AppealStatus,
@@ -45,4 +58,6 @@ __all__ = [
     "Role", "RuleSet", "STATUSES_WITH_ACCOUNT", "RuleSetVersion", "School", "SchoolClass", "StarResult", "Student",
     "StudentStatus", "StudentTermNote", "Term", "TermStatus", "User", "from_cents",
     "to_cents", "utcnow",
+    "ENTRY_COUNTS", "ClassOfficer", "EvaluationRound", "PeerMode", "Proposal", "ProposalStatus", "Rating",
+    "RatingKind", "ReviewSetting", "RoundDimension", "RoundResult",
 ]

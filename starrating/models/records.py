@@ -22,6 +22,7 @@ class EntrySource(enum.StrEnum):
     EXCEL = "excel"
     CLUB = "club"  # derived from a club membership
     APPEAL = "appeal"
+    EVALUATION = "evaluation"  # computed from an evaluation round (评价), never typed
 
 
 class Entry(db.Model):
@@ -50,6 +51,7 @@ class Entry(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    review: Mapped[str | None] = mapped_column(sa.String(16))  # 审核: services/review.py
 
     __mapper_args__ = {"version_id_col": version}
 

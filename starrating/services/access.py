@@ -14,6 +14,7 @@ from ..models import (
     ClubMembership,
     Entry,
     EntrySource,
+    EvaluationRound,
     ExportJob,
     Major,
     Role,
@@ -138,6 +139,9 @@ def ensure_entry_writable(actor: User, entry: Entry) -> None:
         raise PermissionDenied()
     if entry.source == EntrySource.CLUB:
         raise ValidationFailed(_l("Club memberships are changed on the club page."))
+    if entry.source == EntrySource.EVALUATION:
+        raise ValidationFailed(_l("This entry is computed from an evaluation round; it "
+                                  "cannot be changed by hand."))
 
 
 def ensure_school_admin(actor: User, term: Term) -> None:
@@ -323,5 +327,49 @@ def get_class_for_quick_events(actor: User, term: Term, class_id: int) -> School
             or not same_school(actor, school_class.school_id):
         raise NotFound()
     if class_id not in teacher_class_ids(actor, term):
+        raise PermissionDenied()
+    return school_class
+
+# ---- evaluation rounds, class officers, proposals and 审核 (area: evaluation) ----
+# Rounds and the 审核 rule are the 学生处's (admins of the term's school); a student rates
+# in their own school's rounds; a class teacher rates, names officers and decides proposals
+# for their own classes in the term in force; an officer proposes for their own class only.
+
+
+def ensure_review_admin(actor: User | None, term: Term) -> None:
+    """The 学生处 of the term's school: rounds, the 审核 rule and its approvals."""
+    if actor is None or actor.role != Role.ADMIN or not same_school(actor, term.school_id):
+        raise PermissionDenied()
+
+
+def round_for_admin(actor: User, round_id: int):
+    """A round of the admin's school (another school's round is NotFound)."""
+    if actor.role != Role.ADMIN:
+        raise PermissionDenied()
+    rnd = db.session.get(EvaluationRound, round_id)
+    if rnd is None or not same_school(actor, rnd.school_id):
+        raise NotFound()
+    return rnd
+
+
+def round_for_student(actor: User, round_id: int):
+    """A round of the student's school, for the student themself."""
+    if actor.role != Role.STUDENT or actor.student is None:
+        raise PermissionDenied()
+    rnd = db.session.get(EvaluationRound, round_id)
+    if rnd is None or rnd.school_id != actor.student.school_id:
+        raise NotFound()
+    return rnd
+
+
+def class_for_teacher_now(actor: User, term: Term, class_id: int) -> SchoolClass:
+    """A class of the term whose class teacher the actor is, in the term in force."""
+    if actor.role != Role.TEACHER:
+        raise PermissionDenied()
+    school_class = db.session.get(SchoolClass, class_id)
+    if school_class is None or school_class.school_id != term.school_id \
+            or not same_school(actor, school_class.school_id):
+        raise NotFound()
+    if not is_current(term) or class_id not in teacher_class_ids(actor, term):
         raise PermissionDenied()
     return school_class

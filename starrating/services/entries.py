@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..models import Entry, EntrySource, SchoolClass, Student, Term, User, utcnow
-from . import audit, evidence
+from . import audit, evidence, review
 from .access import (
     ensure_entry_writable,
     ensure_grid_access,
@@ -65,6 +65,7 @@ def record_entries(actor: User, term: Term, student_ids, data: EntryInput,
                       author_id=actor.id)
         db.session.add(entry)
         entries.append(entry)
+    review.hold_entries(actor, term, entries)
     db.session.flush()
     evidence.store_for_entries(actor, files, entries)
     for entry in entries:
@@ -109,6 +110,7 @@ def update_entry(actor: User, entry_id: int, expected_version: int, data: EntryI
     entry.occurred_on = data.occurred_on
     entry.note = note
     entry.item_name = item_name[:120]
+    review.hold_changed(actor, entry)
     _flush_versioned()
     evidence.store_for_entries(actor, files, [entry])
     audit.record(actor, "update", entry, school_id=entry.term.school_id, before=before,
@@ -198,6 +200,7 @@ def save_grid(actor: User, term: Term, school_class: SchoolClass | int, data: Gr
              "item_name": item_name[:120], "note": note, "source": EntrySource.GRID,
              "author_id": actor.id, "created_at": now, "updated_at": now, "version": 1}
             for sid, points in values]
+    review.hold_rows(actor, term, rows)
     return len(_insert_and_audit(actor, term, rows))
 
 
@@ -252,4 +255,5 @@ def bulk_insert(actor: User, term: Term, rows: list[dict]) -> list[int]:
     for row in rows:
         row.update({"term_id": term.id, "author_id": actor.id, "created_at": now,
                     "updated_at": now, "version": 1})
+    review.hold_rows(actor, term, rows)
     return _insert_and_audit(actor, term, rows)

@@ -51,6 +51,8 @@ ACTIONS = {
     "city_enter_read": _l("entered to look"), "city_enter_write": _l("entered to act"),
     "city_leave": _l("left"), "city_write": _l("made a change as the city office"),
     "logo_set": _l("set the logo"), "logo_removed": _l("removed the logo"),
+    "close": _l("closed"), "rate": _l("rated"), "propose": _l("proposed"),
+    "approve": _l("approved"),
 }
 OBJECTS = {
     "term": _l("term"), "department": _l("department"), "major": _l("major"),
@@ -61,6 +63,8 @@ OBJECTS = {
     "entry": _l("entry"), "flag": _l("sanction"), "appeal": _l("appeal"),
     "class_term_status": _l("class results"), "student_term_note": _l("comment"),
     "school": _l("school"),
+    "evaluation_round": _l("evaluation round"), "class_officer": _l("class officer"),
+    "proposal": _l("proposal"), "review_setting": _l("approval rule"),
 }
 
 # Sentences for particular (object type, action) pairs; the rest use GENERIC. Fields:
@@ -112,6 +116,22 @@ SENTENCES = {
                                         "%(student)s"),
     ("student_term_note", "update"): _l("%(who)s changed the comment or self-statement of "
                                         "%(student)s"),
+    ("evaluation_round", "create"): _l("%(who)s opened the evaluation round “%(name)s”"),
+    ("evaluation_round", "close"): _l("%(who)s closed the evaluation round “%(name)s”"),
+    ("evaluation_round", "rate"): _l("%(who)s sent ratings in the evaluation round "
+                                     "“%(name)s”"),
+    ("class_officer", "create"): _l("%(who)s made %(student)s a class officer"),
+    ("class_officer", "update"): _l("%(who)s changed what class officer %(student)s may "
+                                    "propose"),
+    ("class_officer", "delete"): _l("%(who)s removed %(student)s as a class officer"),
+    ("proposal", "propose"): _l("%(who)s proposed “%(what)s” %(points)s for %(student)s"),
+    ("proposal", "accept"): _l("%(who)s accepted the proposal “%(what)s” %(points)s for "
+                               "%(student)s"),
+    ("proposal", "reject"): _l("%(who)s rejected the proposal “%(what)s” %(points)s for "
+                               "%(student)s"),
+    ("review_setting", "update"): _l("%(who)s changed the approval rule of %(term)s"),
+    ("entry", "approve"): _l("%(who)s approved %(student)s's “%(what)s” %(points)s"),
+    ("entry", "reject"): _l("%(who)s rejected %(student)s's “%(what)s” %(points)s"),
 }
 GENERIC = {
     "create": _l("%(who)s created the %(object)s “%(name)s”"),
@@ -155,6 +175,7 @@ FIELDS = {
     "who": _l("Whose passwords"),
     "code": _l("School code"), "name_en": _l("English name"), "address": _l("Address"),
     "timezone": _l("Time zone"), "page": _l("Page"),
+    "review": _l("Approval"), "title": _l("Title"), "threshold_cents": _l("Threshold"),
 }
 QUIET = {
     "id", "school_id", "term_id", "student_id", "author_id", "import_batch_id",
@@ -171,7 +192,7 @@ VALUES = {
     "planning": _l("Planning"), "closed": _l("Closed"), "archived": _l("Archived"),
     "active": _l("Active"), "suspended": _l("Suspended"), "graduated": _l("Graduated"),
     "withdrawn": _l("Withdrawn"), "transferred": _l("Transferred"),
-    "male": _l("Male"), "female": _l("Female"),
+    "male": _l("Male"), "female": _l("Female"), "approved": _l("Approved"),
     "admin": _l("Administrator"), "teacher": _l("Teacher"), "student": _l("Student"),
 }
 # Fields whose value is the id of a row with a name, and which name table holds it.

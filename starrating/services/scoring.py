@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import (
+    ENTRY_COUNTS,
     ClubMembership,
     Entry,
     Flag,
@@ -104,7 +105,7 @@ def club_points(rules: RuleSet, indicator: str | None) -> Decimal | None:
 def _entry_totals(term_id: int, class_ids) -> sa.Select:
     return (
         sa.select(Entry.student_id, Entry.indicator, sa.func.sum(Entry.points_cents))
-        .where(Entry.term_id == term_id, Entry.deleted_at.is_(None))
+        .where(Entry.term_id == term_id, Entry.deleted_at.is_(None), ENTRY_COUNTS)
         .join(Student, Student.id == Entry.student_id)
         .where(Student.class_id.in_(class_ids))
         .group_by(Entry.student_id, Entry.indicator)

@@ -38,6 +38,7 @@ from starrating.models import (
     Role,
     StudentTermNote,
 )
+from tests.evaluation.helpers import matrix_context as evaluation_context
 from tests.security.helpers import TINY_PNG, build_app, table_counts
 
 ACTORS = ("anon", "student", "other_student", "teacher", "other_teacher", "admin",
@@ -101,6 +102,7 @@ def build_context(make, publish=True):
     c.other_admin = make.user(Role.ADMIN, c.other_school.id, username="admin_other")
     c.other_term = other_term
     db.session.commit()
+    evaluation_context(c)  # before publishing: entries and proposals are written while open
     from tests.workflow.helpers import publish as publish_classes
 
     if publish:  # in the notice period: appeals can be decided, cards printed
@@ -188,11 +190,12 @@ def COHORT_FORM(c, **extra):  # noqa: N802
 
 # ---- the rows: endpoint → (URL builder, {method: expectations}) ------------------------------------
 
-def row(url, get=None, post=None, data=None, shadowed=False):
+def row(url, get=None, post=None, data=None, shadowed=False, classmates=False):
     """`data(c)`: the POST's form (ids of the school's objects); `shadowed`: the method is not
-    routed on this rule but another rule matches the same URL."""
+    routed on this rule but another rule matches the same URL; `classmates`: a student's page
+    that names their classmates (whom to rate, whom an officer proposes for)."""
     return {"url": url, "GET": get, "POST": post, "data": data or (lambda c: {}),
-            "shadowed": shadowed}
+            "shadowed": shadowed, "classmates": classmates}
 
 
 def static(path):
@@ -375,6 +378,48 @@ ROWS = {
                                 data=lambda c: COHORT_FORM(c, plan="0", confirm="1")),
     "admin.school_settings": row(static("/admin/settings"), get=ADMIN_PAGE, post=ADMIN_PAGE,
                                  data=lambda c: {"graduates_can_log_in": "y"}),
+    # Evaluation rounds, class officers, proposals and 审核 (issue 17). students[0] is a class
+    # officer of class_a; the round is open; an entry of students[0] waits for approval.
+    "student.evaluation_home": row(static("/student/evaluation"), get=STUDENT_PAGE),
+    "student.evaluation_round": row(lambda c, w: f"/student/evaluation/{c.round_id}",
+                                    get="LAADDDD", classmates=True),
+    # students[0] rates themself: the other student (class_b) may not rate them.
+    "student.evaluation_rate": row(
+        lambda c, w: f"/student/evaluation/{c.round_id}/rate/{c.students[0].id}",
+        get=STUDENT_OWN, post=STUDENT_OWN),
+    # the officer's page: students[0] only (the other student is no officer)
+    "student.proposals_page": row(static("/student/proposals"), get=STUDENT_OWN,
+                                  post=STUDENT_OWN, classmates=True),
+    "teacher.evaluation_home": row(static("/teacher/evaluation"), get="LDDAADD"),
+    "teacher.evaluation_class": row(
+        lambda c, w: f"/teacher/evaluation/{c.round_id}/class/{c.class_a.id}",
+        get=CLASS_TEACHER_ONLY, post=CLASS_TEACHER_ONLY),
+    "teacher.officers": row(lambda c, w: f"/teacher/class/{c.class_a.id}/officers",
+                            get=CLASS_TEACHER_ONLY, post=CLASS_TEACHER_ONLY),
+    "teacher.remove_officer": row(lambda c, w: f"/teacher/officers/{c.officer.id}/remove",
+                                  post=CLASS_TEACHER_ONLY),
+    "teacher.proposals_queue": row(lambda c, w: f"/teacher/class/{c.class_a.id}/proposals",
+                                   get=CLASS_TEACHER_ONLY),
+    "teacher.accept_proposal": row(lambda c, w: f"/teacher/proposals/{c.proposal_id}/accept",
+                                   post=CLASS_TEACHER_ONLY),
+    "teacher.reject_proposal": row(lambda c, w: f"/teacher/proposals/{c.proposal_id}/reject",
+                                   post=CLASS_TEACHER_ONLY, data=lambda c: {"reason": "不对"}),
+    "teacher.accept_all_proposals": row(
+        lambda c, w: f"/teacher/class/{c.class_a.id}/proposals/accept-all",
+        post=CLASS_TEACHER_ONLY),
+    "admin.evaluation_rounds": row(static("/admin/evaluation"), get=ADMIN_PAGE, post=ADMIN_PAGE),
+    "admin.evaluation_round": row(lambda c, w: f"/admin/evaluation/{c.round_id}",
+                                  get=ADMIN_OBJ),
+    "admin.evaluation_close": row(lambda c, w: f"/admin/evaluation/{c.round_id}/close",
+                                  post=ADMIN_OBJ),
+    "admin.evaluation_export": row(lambda c, w: f"/admin/evaluation/{c.round_id}/export.xlsx",
+                                   get=ADMIN_OBJ),
+    # the approver: the school's admin (学生处)
+    "admin.review_queue": row(static("/admin/review"), get=ADMIN_PAGE, post=ADMIN_PAGE),
+    "admin.review_approve": row(lambda c, w: f"/admin/review/{c.pending_entry_id}/approve",
+                                post=ADMIN_OBJ),
+    "admin.review_reject": row(lambda c, w: f"/admin/review/{c.pending_entry_id}/reject",
+                               post=ADMIN_OBJ, data=lambda c: {"reason": "材料不全"}),
 }
 
 
@@ -459,7 +504,8 @@ def test_matrix(app, make, act, endpoint, rule, method, methods):
             problems.append(f"{who}: expected {expected[i]}, got {got} "
                             f"({response.status_code} {response.headers.get('Location', '')})")
         if got in "DL" or (got == "A" and who in OUTSIDERS):
-            seen = mentioned(response, hidden_from(c, who, refused=got != "A"), url)
+            seen = mentioned(response, hidden_from(c, who, refused=got != "A",
+                                                   classmates=r.get("classmates", False)), url)
             assert not seen, f"{who} got {url} ({got}) naming students they may not see: {seen}"
     if before is None:  # nobody allowed: nothing at all may have been written
         before = table_counts()
@@ -471,11 +517,14 @@ def test_matrix(app, make, act, endpoint, rule, method, methods):
 OUTSIDERS = ("student", "other_student", "teacher", "other_teacher", "other_admin")
 
 
-def hidden_from(c, who, refused=False) -> list:
+def hidden_from(c, who, refused=False, classmates=False) -> list:
     """The students whose personal data `who` must not find in the response. A refusal names
-    nobody but the actor; an allowed page names only those the actor may see."""
+    nobody but the actor; an allowed page names only those the actor may see (a student's
+    classmates too on a page that lists them: whom to rate, whom to propose for)."""
     everyone = [*c.students, *c.other_students]
-    own = {"student": [c.students[0]], "other_student": [c.other_students[0]],
+    mates = classmates and not refused
+    own = {"student": c.students if mates else [c.students[0]],
+           "other_student": c.other_students if mates else [c.other_students[0]],
            "teacher": [] if refused else c.students,
            "other_teacher": [] if refused else c.other_students,
            "admin": [] if refused else everyone}.get(who, [])

@@ -35,6 +35,7 @@ from flask_babel import lazy_gettext as _l
 from ...errors import NotFound, PermissionDenied, ValidationFailed
 from ...extensions import db
 from ...models import (
+    ENTRY_COUNTS,
     ClassAssignment,
     ClassState,
     ClassTermStatus,
@@ -229,7 +230,8 @@ def card_data(term: Term, student_ids: list[int] | None = None,
             .where(StarResult.term_id == term.id, StarResult.student_id.in_(ids))):
         cards[sid].result = CardResult(score, stars, dims or {}, list(titles or []))
 
-    live = (Entry.term_id == term.id, Entry.deleted_at.is_(None), Entry.student_id.in_(ids))
+    live = (Entry.term_id == term.id, Entry.deleted_at.is_(None), Entry.student_id.in_(ids),
+            ENTRY_COUNTS)
     for sid, indicator, count, cents in db.session.execute(
             sa.select(Entry.student_id, Entry.indicator, sa.func.count(),
                       sa.func.sum(Entry.points_cents))
