@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from starrating.extensions import db
 from starrating.services import workflow
 
-# An hour ago (whole seconds): pages compare with the real clock, so a class published "now"
-# is in its notice period for the HTTP and browser tests whatever the date.
-NOW = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+def _recent_past() -> datetime:
+    """An hour ago (whole seconds), but never on the school's (Shanghai's) previous day:
+    pages compare with the real clock, so a class published "now" is in its notice period
+    for the HTTP and browser tests whatever the date, and its days left counted from today
+    are the days given (between 00:00 and 01:00 in Shanghai an hour ago was yesterday)."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    midnight = now.astimezone(ZoneInfo("Asia/Shanghai")).replace(hour=0, minute=0, second=0)
+    return min(max(now - timedelta(hours=1), midnight.astimezone(UTC)), now - timedelta(seconds=1))
+
+
+NOW = _recent_past()
 
 
 def publish(school, class_ids=None, now=NOW, days=5):
