@@ -1,5 +1,14 @@
 # Importing the view modules registers their routes on the blueprint.
-from . import appeals, entry_views, grid, imports, quick_views, views, workflow  # noqa: F401
+from . import (  # noqa: F401
+    absence_views,
+    appeals,
+    entry_views,
+    grid,
+    imports,
+    quick_views,
+    views,
+    workflow,
+)
 from .blueprint import bp
 
 __all__ = ["bp"]

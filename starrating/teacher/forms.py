@@ -260,3 +260,11 @@ def quick_event_input(form) -> QuickEventInput:
     return QuickEventInput(label=form.label.data or "", indicator=form.indicator.data or "",
                            item=form.item.data or "", points=form.points.data or "",
                            note=form.note.data or "")
+
+
+# ---- today's absentees (area: finish13) ----------------------------------------------------
+
+class AbsenceForm(FlaskForm):
+    """The checklist's "mark the ticked students absent today" button: posts the entry form's
+    ticked students."""
+    students = SelectMultipleField(_l("Students"), choices=[], validate_choice=False, coerce=str)

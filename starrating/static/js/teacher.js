@@ -90,8 +90,9 @@
     if (firstError) { firstError.focus(); }
   }
 
-  // The entry form's student checklist: search by name or number, select-all / invert /
-  // invert acting on the students shown, clear on all, and how many are chosen.
+  // The entry form's student checklist: search by name or number, select-all / invert
+  // acting on the students shown, "except absentees" and clear on all, and how many are
+  // chosen.
   function setupChecklist(box) {
     var tools = box.querySelector(".js-checklist-tools");
     var search = box.querySelector(".js-checklist-search");
@@ -137,6 +138,16 @@
     box.querySelector(".js-check-invert").addEventListener("click", function () {
       apply(function (was) { return !was; });
     });
+    var present = box.querySelector(".js-check-present");
+    if (present) {
+      present.addEventListener("click", function () {
+        // everyone who is here today: the whole class, so the search is cleared first
+        search.value = "";
+        filter();
+        items.forEach(function (item) { boxOf(item).checked = !item.hasAttribute("data-absent"); });
+        update();
+      });
+    }
     box.querySelector(".js-check-none").addEventListener("click", function () {
       // clearing means no one, also those the search hides
       items.forEach(function (item) { boxOf(item).checked = false; });
