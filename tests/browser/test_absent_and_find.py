@@ -193,3 +193,24 @@ def test_without_javascript_the_plain_select_remains(browser, live_server, big_c
         assert db.session.scalars(sa.select(Entry.indicator)).all() == ["labor.duty"]
     finally:
         context.close()
+
+
+def test_enter_in_a_field_saves_the_entry_not_a_side_button(phone, big_class):
+    """The checklist's absentee button and the quick events' buttons come before Save in the
+    form: Enter in the points field must still save the typed entry."""
+    from starrating.services import quick_events as qe
+
+    school, p = big_class, phone
+    qe.save_quick_event(school.teacher, school.term, school.class_a.id, qe.QuickEventInput(
+        label="值日 +2", indicator="moral.service", points="2", note="值日"))
+    db.session.commit()
+    p.login(school.teacher.username)
+    p.go(f"/teacher/entry/new?class={school.class_a.id}&student={school.big[0].id}")
+    p.select_option("#indicator", "moral.service")
+    p.fill("#points", "3")
+    with p.expect_navigation():
+        p.press("#points", "Enter")
+    assert db.session.execute(sa.select(Entry.student_id, Entry.points_cents)).all() == [
+        (school.big[0].id, 300)]
+    assert db.session.scalars(sa.select(Absence.id)).all() == []
+    assert not p.console_errors, p.console_errors
