@@ -40,7 +40,6 @@ from .models import (
 )
 from .rules import load_rules
 from .services import appeals, workflow
-from .services.clock import school_today
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -124,7 +123,7 @@ def seed_demo(today: date | None = None) -> bool:
     if db.session.scalar(sa.select(School.id).where(School.code == DEMO_SCHOOL_CODE)):
         return False
     rng = random.Random(20260901)
-    today = today or school_today()
+    today = today or date.today()
     school = School(code=DEMO_SCHOOL_CODE, name="示例市技师学院")
     db.session.add(school)
     db.session.flush()
