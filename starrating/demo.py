@@ -40,6 +40,7 @@ from .models import (
 )
 from .rules import load_rules
 from .services import appeals, workflow
+from .services.clock import school_today
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -126,7 +127,7 @@ def seed_demo(today: date | None = None) -> bool:
     if db.session.scalar(sa.select(School.id).where(School.code == DEMO_SCHOOL_CODE)):
         return False
     rng = random.Random(20260901)
-    today = today or date.today()
+    today = today or school_today()
     school = School(code=DEMO_SCHOOL_CODE, name="示例市技师学院",
                     name_en="Demo City Technician College", address="示例市职教路 1 号")
     db.session.add(school)

@@ -1,5 +1,6 @@
 """All models, importable from one place."""
 
+from .absences import Absence
 from .accounts import LoginAttempt, LoginSession, Role, User
 from .base import from_cents, to_cents, utcnow
 from .evaluation import (
@@ -52,7 +53,7 @@ from .school import (
 )
 
 __all__ = [
-    "Appeal", "AppealStatus", "Attachment", "AuditLog", "ClassAssignment", "ClassState",
+    "Absence", "Appeal", "AppealStatus", "Attachment", "AuditLog", "ClassAssignment", "ClassState",
     "ClassTermStatus", "Club", "ClubMembership", "Department", "Entry", "EntrySource",
     "ExportJob", "Flag", "Gender", "ImportBatch", "QuickEvent", "LoginAttempt", "LoginSession", "Major",
     "Role", "RuleSet", "STATUSES_WITH_ACCOUNT", "RuleSetVersion", "School", "SchoolClass", "StarResult", "Student",

@@ -373,3 +373,14 @@ def class_for_teacher_now(actor: User, term: Term, class_id: int) -> SchoolClass
     if not is_current(term) or class_id not in teacher_class_ids(actor, term):
         raise PermissionDenied()
     return school_class
+
+# ---- today's absentees of a class (area: finish13) ----
+
+def absence_class_ids(actor: User, term: Term, class_id: int | None) -> set[int]:
+    """The classes whose absentees of today the actor may see and mark on the entry form:
+    the ones they are class teacher of in the term in force (only `class_id`, if given).
+    Nobody else — not an admin, not another term's teacher — gets any."""
+    if actor.role != Role.TEACHER or not is_current(term):
+        return set()
+    ids = teacher_class_ids(actor, term)
+    return ids & {class_id} if class_id is not None else ids

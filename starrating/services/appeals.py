@@ -41,7 +41,7 @@ from .access import (
     teacher_class_ids,
 )
 from .class_state import class_state, status_rows
-from .clock import local_time
+from .clock import local_time, school_zone
 from .entry_input import EntryInput, rules_for, validate_event
 from .results import dimension_names, indicator_labels, stars_snapshot, store_results, stored_result
 from .scoring import term_rules
@@ -297,7 +297,9 @@ def accept_appeal(actor: User, appeal_id: int, decision: Decision,
     if decision.action not in allowed:
         raise ValidationFailed(_l("Choose how the entry is corrected."),
                                errors={"action": [_l("Choose how the entry is corrected.")]})
-    day = min(max(today or now.date(), term.start_date), term.end_date)
+    # the school's day of the decision (at 23:30 UTC Shanghai is already on the next one)
+    today = today or now.astimezone(school_zone(term.school_id)).date()
+    day = min(max(today, term.start_date), term.end_date)
     points = None
     if decision.action in ("change", "add"):
         points = _corrected_points(term, appeal, decision.points, day)

@@ -31,7 +31,7 @@ def school_zone(school_id: int | None = None) -> ZoneInfo:
     (config BABEL_DEFAULT_TIMEZONE) — a city-office page outside any school."""
     if not has_app_context():
         return ZoneInfo(DEFAULT_ZONE)
-    if school_id is None and g.get("_zone_name"):
+    if g.get("_zone_name") and school_id in (None, g.get("_zone_school_id")):
         name = g._zone_name  # inside in_school_zone
     elif school_id is None:
         name = _request_zone_name()
@@ -47,13 +47,14 @@ def school_zone(school_id: int | None = None) -> ZoneInfo:
 def in_school_zone(school_id: int | None) -> Iterator[None]:
     """Times written inside the block are in this school's zone, whoever reads them: an
     export built by the job worker or the command line, which have no request user."""
-    previous = g.get("_zone_name")
+    previous = g.get("_zone_name"), g.get("_zone_school_id")
     g._zone_name = _stored_zone_name(school_id) if school_id is not None else None
+    g._zone_school_id = school_id
     _forget_babel_zone()
     try:
         yield
     finally:
-        g._zone_name = previous
+        g._zone_name, g._zone_school_id = previous
         _forget_babel_zone()
 
 

@@ -14,7 +14,10 @@ from ..errors import ValidationFailed
 from ..models import Term
 from ..rules import RuleSet
 from . import evidence
-from .clock import school_today  # noqa: F401  (re-exported: callers import it from here)
+from .clock import (
+    local_date,
+    school_today,  # noqa: F401  (re-exported: callers import it from here)
+)
 from .rule_names import shown
 from .scoring import term_rules
 
@@ -74,7 +77,7 @@ def check_date(term: Term, day: date | None, today: date) -> str | None:
         return _l("The date cannot be in the future.")
     if day < term.start_date or day > term.end_date:
         return _l("The date must be within the term (%(start)s – %(end)s).",
-                  start=term.start_date.isoformat(), end=term.end_date.isoformat())
+                  start=local_date(term.start_date), end=local_date(term.end_date))
     return None
 
 

@@ -64,7 +64,7 @@ from .access import (
     teacher_class_ids,
 )
 from .class_state import lock_reason, term_class_ids
-from .clock import school_today
+from .clock import local_date, school_today
 from .entry_input import indicator_labels
 from .scoring import term_rules
 
@@ -149,10 +149,10 @@ def ensure_open(rnd: EvaluationRound, today: date | None = None) -> None:
     current = state(rnd, today)
     if current == "upcoming":
         raise ValidationFailed(_l("This round opens on %(day)s; ratings are not accepted yet.",
-                                  day=rnd.starts_on.isoformat()))
+                                  day=local_date(rnd.starts_on)))
     if current != "open":
         raise ValidationFailed(_l("This round closed on %(day)s; ratings are no longer "
-                                  "accepted.", day=rnd.ends_on.isoformat()))
+                                  "accepted.", day=local_date(rnd.ends_on)))
 
 
 # ---- the 学生处: opening, closing, the round's page, the export ------------------------------
@@ -205,8 +205,8 @@ def _check_round(term: Term, data: RoundInput) -> tuple[dict, list[dict], dict]:
             errors["ends_on"] = [_l("The last day cannot be before the first.")]
         elif data.starts_on < term.start_date or data.ends_on > term.end_date:
             errors["ends_on"] = [_l("The round must lie within the term (%(start)s – %(end)s).",
-                                    start=term.start_date.isoformat(),
-                                    end=term.end_date.isoformat())]
+                                    start=local_date(term.start_date),
+                                    end=local_date(term.end_date))]
     scale_msg = _l("A whole number from 0 to %(n)d.", n=SCALE_LIMIT)
     low = _int(data.scale_min, errors, "scale_min", 0, SCALE_LIMIT, scale_msg)
     high = _int(data.scale_max, errors, "scale_max", 0, SCALE_LIMIT, scale_msg)

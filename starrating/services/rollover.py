@@ -37,6 +37,7 @@ from ..models import (
 )
 from . import audit
 from .access import admin_school, owned
+from .clock import local_date
 
 NOTICE_DAYS_MAX = 30
 EXAMPLES = 10  # rows shown of each list in the preview
@@ -134,8 +135,8 @@ def _values(actor: User, data: dict, school_id: int) -> dict:
         if overlap is not None:
             _errors_add(errors, "start_date", _l(
                 "These dates overlap the term %(name)s (%(start)s – %(end)s): terms may not "
-                "overlap.", name=overlap.name, start=overlap.start_date.isoformat(),
-                end=overlap.end_date.isoformat()))
+                "overlap.", name=overlap.name, start=local_date(overlap.start_date),
+                end=local_date(overlap.end_date)))
     if errors:
         raise ValidationFailed(_l("Please correct the marked fields."), errors=errors)
     return {"name": name, "start_date": start, "end_date": end, "notice_days": notice,

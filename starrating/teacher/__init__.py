@@ -1,5 +1,6 @@
 # Importing the view modules registers their routes on the blueprint.
 from . import (  # noqa: F401
+    absence_views,
     appeals,
     entry_views,
     evaluation_views,

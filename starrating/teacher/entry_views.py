@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ..auth.guards import teacher_required
 from ..boundary import perform, submit
-from ..services import class_pages, entries, evidence, quick_events
+from ..services import absences, class_pages, entries, evidence
 from .blueprint import bp
 from .forms import (
     DeleteForm,
@@ -33,11 +33,12 @@ def _after_saving(created) -> str:
 
 def _new_page(form, term):
     class_id = request.args.get("class", type=int)
-    page = quick_events.entry_form_page(current_user, term, class_id)
+    page = absences.entry_form_page(current_user, term, class_id)
     fill_rule_choices(form, page.rules)
     form.students.choices = page.students
     return render_template("teacher/entry_form.html", form=form, term=term, rules=page.rules,
-                           editing=None, quick_events=page.quick_events, quick_class=class_id)
+                           editing=None, quick_events=page.quick_events, quick_class=class_id,
+                           absent=page.absent, may_mark_absent=page.may_mark_absent)
 
 
 @bp.route("/entry/new", methods=["GET", "POST"])

@@ -27,9 +27,21 @@ from ..services.scoring import term_rules
 
 
 def indicator_choices(rules: RuleSet) -> dict:
-    """Indicators grouped by dimension (rendered as <optgroup>s)."""
-    return {shown(d): [(f"{d.key}.{i.key}", shown(i)) for i in d.indicators]
+    """Indicators grouped by dimension (rendered as <optgroup>s); each option carries the
+    words its type-ahead finds it by (teacher.js)."""
+    return {shown(d): [(f"{d.key}.{i.key}", shown(i), {"data-search": search_words(d, i)})
+                       for i in d.indicators]
             for d in rules.dimensions}
+
+
+def search_words(dimension, indicator) -> str:
+    """What finds an indicator as one types, in either language: its name and English name,
+    its dimension's, its key and its catalogue items' names ("值", "labour", "迟到")."""
+    words = [dimension.name, dimension.name_en, indicator.name, indicator.name_en,
+             f"{dimension.key}.{indicator.key}"]
+    for item in indicator.items:
+        words += [item.name, item.name_en]
+    return " ".join(w for w in words if w).lower()
 
 
 def item_choices(rules: RuleSet) -> dict:
@@ -260,3 +272,11 @@ def quick_event_input(form) -> QuickEventInput:
     return QuickEventInput(label=form.label.data or "", indicator=form.indicator.data or "",
                            item=form.item.data or "", points=form.points.data or "",
                            note=form.note.data or "")
+
+
+# ---- today's absentees (area: finish13) ----------------------------------------------------
+
+class AbsenceForm(FlaskForm):
+    """The checklist's "mark the ticked students absent today" button: posts the entry form's
+    ticked students."""
+    students = SelectMultipleField(_l("Students"), choices=[], validate_choice=False, coerce=str)

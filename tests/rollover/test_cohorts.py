@@ -91,6 +91,7 @@ def test_graduates_log_in_again_as_the_setting_says(cohorts, act, client, allowe
     assert preview_then_confirm(actor, "/admin/cohorts", GRADUATE_2024).status_code == 302
     token = csrf_from(client.get("/login").get_data(as_text=True))
     response = client.post("/login", data={"username": s.students[0].student_no,
+                                           "school": s.school.code,  # the fixture has two
                                            "password": PASSWORD, "csrf_token": token})
     assert response.status_code == status
 

@@ -260,6 +260,10 @@ ROWS = {
                                       post=CLASS_TEACHER_ONLY),
     "teacher.delete_quick_event": row(lambda c, w: f"/teacher/quick/{c.quick_event_id}/delete",
                                       post=CLASS_TEACHER_ONLY),
+    # Today's absentees (area finish13): class_a's class teacher in the term in force only.
+    "teacher.mark_absent": row(lambda c, w: f"/teacher/absences?class={c.class_a.id}",
+                               post=CLASS_TEACHER_ONLY,
+                               data=lambda c: {"students": str(c.students[0].id)}),
     "teacher.evidence": row(lambda c, w: f"/teacher/evidence/{c.attachment.id}", get=EVIDENCE),
     "teacher.student_entries": row(lambda c, w: f"/teacher/student/{c.students[0].id}",
                                    get=STAFF_OWN),

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from starrating.extensions import db
 from starrating.services import workflow
 
+
 def _recent_past() -> datetime:
     """An hour ago (whole seconds), but never on the school's (Shanghai's) previous day:
     pages compare with the real clock, so a class published "now" is in its notice period

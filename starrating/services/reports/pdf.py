@@ -362,7 +362,7 @@ def cards_html(term: Term, cards: list[CardData], lang: str = "zh",
         pages=[card_page(rules, card) for card in cards],
         max_stars=rules.max_stars if rules else 5, t=LABELS[lang], lang=lang,
         font=CARD_FONT_FAMILY, rules_label=version.label(lang) if version else "",
-        today=today or school_today())
+        today=today or school_today(term.school_id))
 
 
 def card_html(term: Term, card: CardData, lang: str = "zh", today: date | None = None) -> str:

@@ -1,8 +1,8 @@
 """The term's workbook: a summary sheet (overall stars per class) and one sheet per class.
 
 Every sheet opens with a title row naming the term, the rule set and its version, and —
-unless every class in the workbook is final — 暂定（未确认）; the same text is the sheet's
-printed page header. Column headers are on the second row, students from the third.
+unless every class in the workbook is final — 暂定（未确认）, then when it was exported (the
+school's wall time, clock.local_time); the same text is the sheet's printed page header. Column headers are on the second row, students from the third.
 
 Rows are streamed from one query (`yield_per`) into XlsxWriter in constant-memory mode,
 so 50,000 students take a few seconds and a flat ~tens of MB. Every text cell is written
@@ -22,9 +22,9 @@ import sqlalchemy as sa
 import xlsxwriter
 
 from ...extensions import db
-from ...models import SchoolClass, StarResult, Student, Term, User
+from ...models import SchoolClass, StarResult, Student, Term, User, utcnow
 from ..access import ensure_class_export, ensure_term_export
-from ..clock import zoned_by_term
+from ..clock import local_time, zoned_by_term
 from .common import PROVISIONAL_ZH, DimensionInfo, dimensions_of, final_classes, rule_version
 
 WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False,
@@ -85,13 +85,14 @@ class WorkbookWriter:
 
     def __init__(self, out: str | IO[bytes], title: str, dimensions: list[DimensionInfo],
                  max_stars: int, note: str = "", provisional: bool = False,
-                 class_title: str = ""):
-        """`note` (the rule set and version) and the 暂定 mark when `provisional` follow
-        the title on every sheet; a class sheet's title is `class_title` + its name."""
+                 class_title: str = "", exported: str = ""):
+        """`note` (the rule set and version), the 暂定 mark when `provisional` and
+        `exported` (when) follow the title on every sheet; a class sheet's title is
+        `class_title` + its name."""
         self.class_title = class_title
         self.book = xlsxwriter.Workbook(out, WORKBOOK_OPTIONS)
         self.note = "".join(f" · {part}" for part in (
-            note, PROVISIONAL_ZH if provisional else "") if part)
+            note, PROVISIONAL_ZH if provisional else "", exported) if part)
         self.title_format = self.book.add_format({"bold": True, "font_size": 14})
         self.mark = self.book.add_format({"bold": True, "font_color": "#B42318"})
         self.dimensions = dimensions
@@ -212,7 +213,8 @@ def write_workbook(actor: User | None, term: Term, out: str | IO[bytes],
     writer = WorkbookWriter(out, title, dimensions, max_stars,
                             note=f"评价细则：{version.label()}" if version else "",
                             provisional=provisional,
-                            class_title=f"{term.school.name} {term.name} ")
+                            class_title=f"{term.school.name} {term.name} ",
+                            exported=f"导出时间：{local_time(utcnow())}")
     done = 0
     for row in result_rows(term, class_ids):
         writer.add(row)
