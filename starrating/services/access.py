@@ -325,3 +325,11 @@ def get_class_for_quick_events(actor: User, term: Term, class_id: int) -> School
     if class_id not in teacher_class_ids(actor, term):
         raise PermissionDenied()
     return school_class
+
+# ---- the city office's exports (area: city) ----
+
+def ensure_city_export_job(actor: User, job: ExportJob) -> None:
+    """A city workbook is the city office's: any city-office user (also while inside a
+    school), never a school's admin, teacher or student."""
+    if actor is None or not actor.is_city:
+        raise PermissionDenied()

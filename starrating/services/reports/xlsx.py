@@ -25,6 +25,7 @@ from ...extensions import db
 from ...models import SchoolClass, StarResult, Student, Term, User
 from ..access import ensure_class_export, ensure_term_export
 from .common import PROVISIONAL_ZH, DimensionInfo, dimensions_of, final_classes, rule_version
+from .logo import Logo, insert_logo, school_logo
 
 WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False,
                     "strings_to_urls": False, "strings_to_numbers": False}
@@ -84,10 +85,12 @@ class WorkbookWriter:
 
     def __init__(self, out: str | IO[bytes], title: str, dimensions: list[DimensionInfo],
                  max_stars: int, note: str = "", provisional: bool = False,
-                 class_title: str = ""):
+                 class_title: str = "", logo: Logo | None = None):
         """`note` (the rule set and version) and the 暂定 mark when `provisional` follow
-        the title on every sheet; a class sheet's title is `class_title` + its name."""
+        the title on every sheet; a class sheet's title is `class_title` + its name; the
+        school's `logo`, if any, sits at the right of every sheet's title row."""
         self.class_title = class_title
+        self.logo = logo
         self.book = xlsxwriter.Workbook(out, WORKBOOK_OPTIONS)
         self.note = "".join(f" · {part}" for part in (
             note, PROVISIONAL_ZH if provisional else "") if part)
@@ -116,7 +119,7 @@ class WorkbookWriter:
             while len(self.finished) > OPEN_SHEETS_MAX:
                 self.finished.popleft()._opt_close()
         self.sheet = self.book.add_worksheet(sheet_name(class_name, self.used))
-        self._title(self.sheet, f"{self.class_title}{class_name}")
+        self._title(self.sheet, f"{self.class_title}{class_name}", len(self.headers))
         self.sheet.freeze_panes(HEADER_ROW + 1, 3)
         self.sheet.set_column(0, 0, 14)
         self.sheet.set_column(1, 2, 12)
@@ -128,9 +131,10 @@ class WorkbookWriter:
         self.current_class = class_id
         self.counts.append((class_name, [0] * (self.max_stars + 1)))
 
-    def _title(self, sheet, title: str) -> None:
+    def _title(self, sheet, title: str, logo_col: int) -> None:
         """Row 0: the title, then the rule version and the 暂定 mark (also printed on top
-        of every page)."""
+        of every page); the logo right of the table's last column."""
+        insert_logo(sheet, self.logo, logo_col)
         sheet.write_string(0, 0, title + self.note,
                            self.mark if PROVISIONAL_ZH in self.note else self.title_format)
         sheet.set_header("&C" + (title + self.note).replace("&", "&&"))
@@ -163,8 +167,8 @@ class WorkbookWriter:
     def close(self) -> None:
         s = self.summary
         levels = list(range(self.max_stars, -1, -1))
-        self._title(s, self.title)
         cols = ["班级", "人数"] + [f"{level}星" for level in levels]
+        self._title(s, self.title, max(len(cols), 10))
         for col, text in enumerate(cols):
             s.write_string(1, col, text, self.bold)
         s.set_column(0, 0, 18)
@@ -210,7 +214,8 @@ def write_workbook(actor: User | None, term: Term, out: str | IO[bytes],
     writer = WorkbookWriter(out, title, dimensions, max_stars,
                             note=f"评价细则：{version.label()}" if version else "",
                             provisional=provisional,
-                            class_title=f"{term.school.name} {term.name} ")
+                            class_title=f"{term.school.name} {term.name} ",
+                            logo=school_logo(term.school_id))
     done = 0
     for row in result_rows(term, class_ids):
         writer.add(row)
