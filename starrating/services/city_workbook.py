@@ -19,7 +19,7 @@ import xlsxwriter
 from ..models import ClassState, User, utcnow
 from .city_dashboard import CityDashboard, SchoolFigures, city_dashboard
 from .clock import local_date
-from .reports.logo import insert_logo, school_logos
+from .reports.logo import insert_logo, school_logos, title_format
 from .reports.xlsx import WORKBOOK_OPTIONS, sheet_name
 
 CITY_SHEET = "全市"
@@ -102,9 +102,10 @@ def _school_sheet(book, school: SchoolFigures, dash: CityDashboard, styles, name
     sheet = book.add_worksheet(name)
     levels = list(range(school.max_stars, -1, -1))
     heads_after = ["人数"] + [f"{level}星" for level in levels]
-    insert_logo(sheet, logo, len(heads_after) + 2)
+    indent = insert_logo(sheet, logo)
     title = f"{school.name} {school.term_name} 星级分布（已出结果）"
-    sheet.write_string(0, 0, title, styles["title"])
+    sheet.write_string(0, 0, title, title_format(book, indent, bold=True, font_size=14)
+                       if indent else styles["title"])
     sheet.set_header("&C" + title.replace("&", "&&"))
     sheet.set_column(0, 0, 26)
     sheet.set_column(1, len(heads_after), 8)

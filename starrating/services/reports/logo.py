@@ -9,6 +9,7 @@ height, and a file Pillow cannot read is left out rather than breaking an export
 from __future__ import annotations
 
 import base64
+import math
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -20,6 +21,7 @@ from ...models import School
 
 ROW_HEIGHT_POINTS = 36  # the title row when it carries a logo
 LOGO_HEIGHT_PX = 44
+INDENT_PX = 14  # one indent level of a title cell, a little under what Excel and LibreOffice draw
 
 
 @dataclass(frozen=True)
@@ -63,13 +65,22 @@ def school_logo(school_id: int) -> Logo | None:
     return school_logos([school_id]).get(school_id)
 
 
-def insert_logo(sheet, logo: Logo | None, col: int) -> None:
-    """The logo at the top of a sheet, in row 0 from column `col`, one row high (call before
-    row 0 is written: in constant-memory mode a written row's height is fixed)."""
+def insert_logo(sheet, logo: Logo | None) -> int:
+    """The logo at the top left of a sheet, one row high; returns the indent (in Excel's
+    levels of about three spaces) the title in A1 needs to start right of it, 0 without a
+    logo. Call before row 0 is written: in constant-memory mode a written row is final."""
     if logo is None:
-        return
+        return 0
     sheet.set_row(0, ROW_HEIGHT_POINTS)
     scale = LOGO_HEIGHT_PX / logo.height
-    sheet.insert_image(0, col, "logo." + ("png" if logo.mimetype == "image/png" else "jpeg"), {
+    sheet.insert_image(0, 0, "logo." + ("png" if logo.mimetype == "image/png" else "jpeg"), {
         "image_data": BytesIO(logo.content), "x_scale": scale, "y_scale": scale,
         "x_offset": 2, "y_offset": 2, "object_position": 3})
+    return min(15, math.ceil((logo.width * scale + 16) / INDENT_PX))
+
+
+def title_format(book, logo_indent: int, **properties):
+    """A title cell's format, indented past the logo when there is one."""
+    if logo_indent:
+        properties = {**properties, "indent": logo_indent, "valign": "vcenter"}
+    return book.add_format(properties)

@@ -25,7 +25,7 @@ from ...extensions import db
 from ...models import SchoolClass, StarResult, Student, Term, User
 from ..access import ensure_class_export, ensure_term_export
 from .common import PROVISIONAL_ZH, DimensionInfo, dimensions_of, final_classes, rule_version
-from .logo import Logo, insert_logo, school_logo
+from .logo import Logo, insert_logo, school_logo, title_format
 
 WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False,
                     "strings_to_urls": False, "strings_to_numbers": False}
@@ -94,8 +94,7 @@ class WorkbookWriter:
         self.book = xlsxwriter.Workbook(out, WORKBOOK_OPTIONS)
         self.note = "".join(f" · {part}" for part in (
             note, PROVISIONAL_ZH if provisional else "") if part)
-        self.title_format = self.book.add_format({"bold": True, "font_size": 14})
-        self.mark = self.book.add_format({"bold": True, "font_color": "#B42318"})
+        self.title_formats: dict[tuple[bool, int], object] = {}
         self.dimensions = dimensions
         self.max_stars = max_stars
         self.headers = headers(dimensions)
@@ -119,7 +118,7 @@ class WorkbookWriter:
             while len(self.finished) > OPEN_SHEETS_MAX:
                 self.finished.popleft()._opt_close()
         self.sheet = self.book.add_worksheet(sheet_name(class_name, self.used))
-        self._title(self.sheet, f"{self.class_title}{class_name}", len(self.headers))
+        self._title(self.sheet, f"{self.class_title}{class_name}")
         self.sheet.freeze_panes(HEADER_ROW + 1, 3)
         self.sheet.set_column(0, 0, 14)
         self.sheet.set_column(1, 2, 12)
@@ -131,12 +130,16 @@ class WorkbookWriter:
         self.current_class = class_id
         self.counts.append((class_name, [0] * (self.max_stars + 1)))
 
-    def _title(self, sheet, title: str, logo_col: int) -> None:
-        """Row 0: the title, then the rule version and the 暂定 mark (also printed on top
-        of every page); the logo right of the table's last column."""
-        insert_logo(sheet, self.logo, logo_col)
-        sheet.write_string(0, 0, title + self.note,
-                           self.mark if PROVISIONAL_ZH in self.note else self.title_format)
+    def _title(self, sheet, title: str) -> None:
+        """Row 0: the school's logo if any, the title, then the rule version and the 暂定
+        mark (also printed on top of every page)."""
+        indent = insert_logo(sheet, self.logo)
+        mark = PROVISIONAL_ZH in self.note
+        if (mark, indent) not in self.title_formats:
+            self.title_formats[(mark, indent)] = title_format(
+                self.book, indent, **({"bold": True, "font_color": "#B42318"} if mark
+                                      else {"bold": True, "font_size": 14}))
+        sheet.write_string(0, 0, title + self.note, self.title_formats[(mark, indent)])
         sheet.set_header("&C" + (title + self.note).replace("&", "&&"))
 
     def add(self, row: Row) -> None:
@@ -168,7 +171,7 @@ class WorkbookWriter:
         s = self.summary
         levels = list(range(self.max_stars, -1, -1))
         cols = ["班级", "人数"] + [f"{level}星" for level in levels]
-        self._title(s, self.title, max(len(cols), 10))
+        self._title(s, self.title)
         for col, text in enumerate(cols):
             s.write_string(1, col, text, self.bold)
         s.set_column(0, 0, 18)
