@@ -136,7 +136,7 @@ def _school_today(zone: str, now: datetime) -> date:
 
 
 def city_dashboard(actor: User, now: datetime | None = None) -> CityDashboard:
-    """Every school's figures, in nine statements whatever the number of schools."""
+    """Every school's figures, in ten statements whatever the number of schools."""
     ensure_city(actor)
     now = now or utcnow()
     # 1. the schools
@@ -175,11 +175,11 @@ def city_dashboard(actor: User, now: datetime | None = None) -> CityDashboard:
         school.progress = dict.fromkeys(STATES, 0)
         school.entries = dict.fromkeys(ACTIVITY_DAYS, 0)
     if term_ids:
-        _distribution(term_ids, school_of_term, by_id)  # 4.
-        _progress(term_ids, school_of_term, by_id, now)  # 5. and 6.
-    _enrolled(by_id)  # 7.
-    _activity(by_id, now)  # 8.
-    trend_terms = _trend(by_id)  # 9.
+        _distribution(term_ids, school_of_term, by_id)  # 4. and 5.
+        _progress(term_ids, school_of_term, by_id, now)  # 6. and 7.
+    _enrolled(by_id)  # 8.
+    _activity(by_id, now)  # 9.
+    trend_terms = _trend(by_id)  # 10.
     return CityDashboard(schools=schools,
                          max_stars=max([s.max_stars for s in schools] or [DEFAULT_MAX_STARS]),
                          dimensions=list(dimensions.items()), trend_terms=trend_terms)
@@ -203,24 +203,31 @@ def _rules(current: dict) -> dict:
 
 
 def _distribution(term_ids, school_of_term, by_id) -> None:
-    """Stored results of the terms in force per grade, major and star level: one GROUP BY."""
-    rows = db.session.execute(
-        sa.select(StarResult.term_id, SchoolClass.grade, Department.name, Major.name,
-                  StarResult.overall_stars, sa.func.count())
-        .join(SchoolClass, SchoolClass.id == StarResult.class_id)
-        .join(Major, Major.id == SchoolClass.major_id)
-        .join(Department, Department.id == Major.department_id)
+    """Stored results of the terms in force per grade, major and star level: one GROUP BY
+    per class and level (from the index ix_star_result_term_class_stars, never the heavy
+    rows), and the classes' grades and majors."""
+    counts = db.session.execute(
+        sa.select(StarResult.term_id, StarResult.class_id, StarResult.overall_stars,
+                  sa.func.count())
         .where(StarResult.term_id.in_(term_ids))
-        .group_by(StarResult.term_id, SchoolClass.grade, Department.name, Major.name,
-                  StarResult.overall_stars))
+        .group_by(StarResult.term_id, StarResult.class_id, StarResult.overall_stars)).all()
+    classes = {cid: (str(grade), f"{dept} · {major}") for cid, grade, major, dept in
+               db.session.execute(
+                   sa.select(SchoolClass.id, SchoolClass.grade, Major.name, Department.name)
+                   .join(Major, Major.id == SchoolClass.major_id)
+                   .join(Department, Department.id == Major.department_id)
+                   .where(SchoolClass.school_id.in_(list(set(school_of_term.values())))))}
     grades: dict[int, dict[str, list[int]]] = defaultdict(dict)
     majors: dict[int, dict[str, list[int]]] = defaultdict(dict)
-    for term_id, grade, dept, major, stars, n in rows:
+    for term_id, class_id, stars, n in counts:
         school = by_id[school_of_term[term_id]]
+        if class_id not in classes:  # a result of another school's class: never counted
+            continue
+        grade, major = classes[class_id]
         levels = school.max_stars + 1
         level = min(max(stars, 0), school.max_stars)
-        grades[school.id].setdefault(str(grade), [0] * levels)[level] += n
-        majors[school.id].setdefault(f"{dept} · {major}", [0] * levels)[level] += n
+        grades[school.id].setdefault(grade, [0] * levels)[level] += n
+        majors[school.id].setdefault(major, [0] * levels)[level] += n
         school.overall[level] += n
     for school_id, school in by_id.items():
         school.by_grade = sorted(grades[school_id].items(), reverse=True)
