@@ -56,7 +56,7 @@ def init_login(app: Flask) -> None:
 
 # Writes a city visit may make whatever its mode: leaving, switching language, logging out.
 CITY_VISIT_FREE = {"auth.logout", "main.set_language", "city.leave", "city.enter",
-                   "auth.change_password", "static"}
+                   "auth.change_password", "static", "city.view_school", "city.start_workbook"}
 
 # Reachable while the password must still be changed.
 OPEN_BEFORE_NEW_PASSWORD = {"auth.change_password", "auth.logout", "auth.login", "static",

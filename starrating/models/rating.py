@@ -49,7 +49,12 @@ class StarResult(db.Model):
     """A student's computed stars for a term, with the rule version that produced them."""
 
     __tablename__ = "star_result"
-    __table_args__ = (sa.UniqueConstraint("term_id", "student_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("term_id", "student_id"),
+        # Covers the star counts of dashboards (per class and level, per term): the rows
+        # themselves carry explanations in two languages and are slow to read in bulk.
+        sa.Index("ix_star_result_term_class_stars", "term_id", "class_id", "overall_stars"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     term_id: Mapped[int] = mapped_column(sa.ForeignKey("term.id"), index=True)
     student_id: Mapped[int] = mapped_column(sa.ForeignKey("student.id"), index=True)

@@ -384,3 +384,10 @@ def absence_class_ids(actor: User, term: Term, class_id: int | None) -> set[int]
         return set()
     ids = teacher_class_ids(actor, term)
     return ids & {class_id} if class_id is not None else ids
+# ---- the city office's exports (area: city) ----
+
+def ensure_city_export_job(actor: User, job: ExportJob) -> None:
+    """A city workbook is the city office's: any city-office user (also while inside a
+    school), never a school's admin, teacher or student."""
+    if actor is None or not actor.is_city:
+        raise PermissionDenied()

@@ -25,19 +25,25 @@ from ...errors import Conflict, DomainError, NotFound, ValidationFailed
 from ...extensions import db
 from ...models import ExportJob, Role, SchoolClass, Student, StudentStatus, Term, User, utcnow
 from ..access import (
+    ensure_city_export_job,
     ensure_class_export,
     ensure_export_job_access,
     ensure_term_export,
     same_school,
     teacher_class_ids,
 )
+from ..city_workbook import write_city_workbook
 from ..class_state import term_class_ids
+from ..clock import local_date
+from ..schools import ensure_city
 from ..terms import term_for
 from . import pdf, xlsx
 from .common import safe_file_part
 
 KINDS = ("xlsx", "cards", "cards_pdf")
-SUFFIX = {"xlsx": ".xlsx", "cards": ".zip", "cards_pdf": ".pdf"}
+# The city workbook (services/city_workbook.py): the city office's, of no school and no term.
+CITY_KIND = "city_xlsx"
+SUFFIX = {"xlsx": ".xlsx", "cards": ".zip", "cards_pdf": ".pdf", CITY_KIND: ".xlsx"}
 # Kinds made per class only (print): "cards_pdf" is one merged, print-ready PDF of a class.
 CLASS_ONLY_KINDS = ("cards_pdf",)
 MIMETYPES = {
@@ -125,12 +131,33 @@ def ensure_students_to_export(term: Term, school_class: SchoolClass | None) -> N
 
 
 def get_job(actor: User, job_id: int) -> ExportJob:
-    """A job its creator, or an admin of its school, may see."""
+    """A job its creator, or an admin of its school, may see (a city workbook: the city
+    office only)."""
     job = db.session.get(ExportJob, job_id)
     if job is None:
         raise NotFound()
-    ensure_export_job_access(actor, job)
+    if job.kind == CITY_KIND:
+        ensure_city_export_job(actor, job)
+    else:
+        ensure_export_job_access(actor, job)
     return job
+
+
+def start_city_export(actor: User) -> ExportJob:
+    """Record a queued city workbook (the city office only); the caller enqueues it."""
+    ensure_city(actor)
+    job = ExportJob(school_id=None, kind=CITY_KIND, params={}, status="queued",
+                    created_by_id=actor.id, queued_at=clock())
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def city_jobs(actor: User) -> list[ExportJob]:
+    """The city workbooks lately asked for (every city-office user sees them all)."""
+    ensure_city(actor)
+    return list(db.session.scalars(sa.select(ExportJob).where(ExportJob.kind == CITY_KIND)
+                                   .order_by(ExportJob.id.desc()).limit(5)))
 
 
 def recent_jobs(actor: User) -> list[ExportJob]:
@@ -143,6 +170,8 @@ def recent_jobs(actor: User) -> list[ExportJob]:
 
 
 def job_scope(job: ExportJob) -> tuple[Term, SchoolClass | None]:
+    if job.kind == CITY_KIND or not job.params.get("term_id"):
+        raise NotFound()
     term = db.session.get(Term, job.params["term_id"])
     if term is None:
         raise NotFound()
@@ -154,6 +183,8 @@ def job_scope(job: ExportJob) -> tuple[Term, SchoolClass | None]:
 
 
 def download_name(job: ExportJob) -> str:
+    if job.kind == CITY_KIND:
+        return safe_file_part(f"全市-星级评价汇总-{local_date(job.created_at)}") + ".xlsx"
     term, school_class = job_scope(job)
     scope = school_class.name if school_class else "全校"
     what = "星级评价" if job.kind == "xlsx" else "成长报告单"
@@ -183,28 +214,18 @@ def execute(job: ExportJob, progress: Callable[[int, int], None]) -> str:
 
     Written under a temporary name and renamed, so a half-written file is never served.
     """
-    term, school_class = job_scope(job)
     actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
     name = f"{job.id}-{secrets.token_hex(8)}{SUFFIX[job.kind]}"
     partial = None
     try:
         final = exports_dir() / name
         partial = final.with_suffix(final.suffix + ".part")
-        if job.kind == "xlsx":
-            total = xlsx.count_results(term, school_class)
-            progress(0, total)
-            xlsx.write_workbook(actor, term, str(partial), school_class,
-                                progress=lambda done: progress(done, total))
-            progress(total, total)
-        elif job.kind == "cards_pdf":  # print: one merged PDF of a class's cards
-            chosen = job.params.get("student_nos")
-            pdf.write_cards_pdf(actor, term, str(partial), school_class,
-                                lang=job.params.get("lang", "zh"), progress=progress,
-                                student_ids=pdf.students_of_class(term, school_class, chosen)
-                                if chosen else None)
+        if job.kind == CITY_KIND:
+            if actor is None:
+                raise NotFound()
+            write_city_workbook(actor, str(partial), progress=progress)
         else:
-            pdf.write_cards_zip(actor, term, str(partial), school_class,
-                                lang=job.params.get("lang", "zh"), progress=progress)
+            _write_school_export(job, actor, str(partial), progress)
         os.replace(partial, final)
     except Exception as error:
         if _disk_full(error):
@@ -214,6 +235,26 @@ def execute(job: ExportJob, progress: Callable[[int, int], None]) -> str:
         if partial is not None:
             partial.unlink(missing_ok=True)
     return name
+
+
+def _write_school_export(job: ExportJob, actor: User | None, partial: str,
+                         progress: Callable[[int, int], None]) -> None:
+    term, school_class = job_scope(job)
+    if job.kind == "xlsx":
+        total = xlsx.count_results(term, school_class)
+        progress(0, total)
+        xlsx.write_workbook(actor, term, partial, school_class,
+                            progress=lambda done: progress(done, total))
+        progress(total, total)
+    elif job.kind == "cards_pdf":  # print: one merged PDF of a class's cards
+        chosen = job.params.get("student_nos")
+        pdf.write_cards_pdf(actor, term, partial, school_class,
+                            lang=job.params.get("lang", "zh"), progress=progress,
+                            student_ids=pdf.students_of_class(term, school_class, chosen)
+                            if chosen else None)
+    else:
+        pdf.write_cards_zip(actor, term, partial, school_class,
+                            lang=job.params.get("lang", "zh"), progress=progress)
 
 
 def _disk_full(error: BaseException | None) -> bool:

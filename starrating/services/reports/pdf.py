@@ -64,6 +64,7 @@ from .common import (
     rule_version,
     safe_file_part,
 )
+from .logo import school_logo
 
 CARD_FONT_FAMILY = "WenQuanYi Zen Hei"
 # Characters the card font must have: common rare name characters (㛃 is in Extension A).
@@ -357,8 +358,10 @@ def cards_html(term: Term, cards: list[CardData], lang: str = "zh",
     """The cards as one HTML document for WeasyPrint, a page per card."""
     rules = term_rules(term)
     version = version or rule_version(term)
+    logo = school_logo(term.school_id)
     return render_template(
         "reports/card.html", term=term, school=term.school,
+        logo_uri=logo.data_uri if logo is not None else None,
         pages=[card_page(rules, card) for card in cards],
         max_stars=rules.max_stars if rules else 5, t=LABELS[lang], lang=lang,
         font=CARD_FONT_FAMILY, rules_label=version.label(lang) if version else "",

@@ -26,6 +26,7 @@ from ...models import SchoolClass, StarResult, Student, Term, User, utcnow
 from ..access import ensure_class_export, ensure_term_export
 from ..clock import local_time, zoned_by_term
 from .common import PROVISIONAL_ZH, DimensionInfo, dimensions_of, final_classes, rule_version
+from .logo import Logo, insert_logo, school_logo, title_format
 
 WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False,
                     "strings_to_urls": False, "strings_to_numbers": False}
@@ -85,16 +86,17 @@ class WorkbookWriter:
 
     def __init__(self, out: str | IO[bytes], title: str, dimensions: list[DimensionInfo],
                  max_stars: int, note: str = "", provisional: bool = False,
-                 class_title: str = "", exported: str = ""):
+                 class_title: str = "", exported: str = "", logo: Logo | None = None):
         """`note` (the rule set and version), the 暂定 mark when `provisional` and
         `exported` (when) follow the title on every sheet; a class sheet's title is
-        `class_title` + its name."""
+        `class_title` + its name; the school's `logo`, if any, sits at the top left of
+        every sheet's title row."""
         self.class_title = class_title
+        self.logo = logo
         self.book = xlsxwriter.Workbook(out, WORKBOOK_OPTIONS)
         self.note = "".join(f" · {part}" for part in (
             note, PROVISIONAL_ZH if provisional else "", exported) if part)
-        self.title_format = self.book.add_format({"bold": True, "font_size": 14})
-        self.mark = self.book.add_format({"bold": True, "font_color": "#B42318"})
+        self.title_formats: dict[tuple[bool, int], object] = {}
         self.dimensions = dimensions
         self.max_stars = max_stars
         self.headers = headers(dimensions)
@@ -131,10 +133,15 @@ class WorkbookWriter:
         self.counts.append((class_name, [0] * (self.max_stars + 1)))
 
     def _title(self, sheet, title: str) -> None:
-        """Row 0: the title, then the rule version and the 暂定 mark (also printed on top
-        of every page)."""
-        sheet.write_string(0, 0, title + self.note,
-                           self.mark if PROVISIONAL_ZH in self.note else self.title_format)
+        """Row 0: the school's logo if any, the title, then the rule version and the 暂定
+        mark (also printed on top of every page)."""
+        indent = insert_logo(sheet, self.logo)
+        mark = PROVISIONAL_ZH in self.note
+        if (mark, indent) not in self.title_formats:
+            self.title_formats[(mark, indent)] = title_format(
+                self.book, indent, **({"bold": True, "font_color": "#B42318"} if mark
+                                      else {"bold": True, "font_size": 14}))
+        sheet.write_string(0, 0, title + self.note, self.title_formats[(mark, indent)])
         sheet.set_header("&C" + (title + self.note).replace("&", "&&"))
 
     def add(self, row: Row) -> None:
@@ -165,8 +172,8 @@ class WorkbookWriter:
     def close(self) -> None:
         s = self.summary
         levels = list(range(self.max_stars, -1, -1))
-        self._title(s, self.title)
         cols = ["班级", "人数"] + [f"{level}星" for level in levels]
+        self._title(s, self.title)
         for col, text in enumerate(cols):
             s.write_string(1, col, text, self.bold)
         s.set_column(0, 0, 18)
@@ -214,7 +221,8 @@ def write_workbook(actor: User | None, term: Term, out: str | IO[bytes],
                             note=f"评价细则：{version.label()}" if version else "",
                             provisional=provisional,
                             class_title=f"{term.school.name} {term.name} ",
-                            exported=f"导出时间：{local_time(utcnow())}")
+                            exported=f"导出时间：{local_time(utcnow())}",
+                            logo=school_logo(term.school_id))
     done = 0
     for row in result_rows(term, class_ids):
         writer.add(row)
