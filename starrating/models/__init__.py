@@ -2,6 +2,7 @@
 
 from .accounts import LoginAttempt, LoginSession, Role, User
 from .base import from_cents, to_cents, utcnow
+from .city import CityRuleSet, CityRuleVersion, RuleAdoption
 from .rating import (
     Appeal,
     AppealStatus,
@@ -39,7 +40,8 @@ from .school import (
 )
 
 __all__ = [
-    "Appeal", "AppealStatus", "Attachment", "AuditLog", "ClassAssignment", "ClassState",
+    "Appeal", "AppealStatus", "Attachment", "AuditLog", "CityRuleSet", "CityRuleVersion",
+    "ClassAssignment", "ClassState", "RuleAdoption",
     "ClassTermStatus", "Club", "ClubMembership", "Department", "Entry", "EntrySource",
     "ExportJob", "Flag", "Gender", "ImportBatch", "QuickEvent", "LoginAttempt", "LoginSession", "Major",
     "Role", "RuleSet", "STATUSES_WITH_ACCOUNT", "RuleSetVersion", "School", "SchoolClass", "StarResult", "Student",
