@@ -13,6 +13,7 @@ from .services.clock import local_date, local_time, school_today
 NAV = {
     "city": [
         ("city.index", _l("Schools")),
+        ("city.rules", _l("Rules")),
     ],
     "admin": [
         ("admin.index", _l("Overview")),

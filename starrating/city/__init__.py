@@ -1,5 +1,5 @@
 # Importing the view modules registers their routes on the blueprint.
-from . import schools  # noqa: F401
+from . import rules, schools  # noqa: F401
 from .blueprint import bp
 
 __all__ = ["bp"]

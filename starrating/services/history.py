@@ -48,6 +48,8 @@ ACTIONS = {
     "reopen": _l("reopened"), "rollover": _l("started a term from another"),
     "bulk_status": _l("changed the status of students"),
     "reset_passwords": _l("reset the initial passwords"),
+    # the city's recommended rules (area: cityrules)
+    "unpublish": _l("withdrew"), "adopt": _l("adopted"),
 }
 OBJECTS = {
     "term": _l("term"), "department": _l("department"), "major": _l("major"),
@@ -57,6 +59,8 @@ OBJECTS = {
     "rule_set_version": _l("rule version"), "import_batch": _l("import"),
     "entry": _l("entry"), "flag": _l("sanction"), "appeal": _l("appeal"),
     "class_term_status": _l("class results"), "student_term_note": _l("comment"),
+    "city_rule_set": _l("recommended rule set"),
+    "city_rule_version": _l("recommended rule version"),
 }
 
 # Sentences for particular (object type, action) pairs; the rest use GENERIC. Fields:
@@ -100,6 +104,13 @@ SENTENCES = {
                                         "%(student)s"),
     ("student_term_note", "update"): _l("%(who)s changed the comment or self-statement of "
                                         "%(student)s"),
+    ("city_rule_set", "publish"): _l("%(who)s published version %(new)s of the recommended "
+                                     "rules “%(name)s” to the schools"),
+    ("city_rule_set", "unpublish"): _l("%(who)s withdrew the recommended rules “%(name)s” "
+                                       "from the schools"),
+    ("rule_set_version", "adopt"): _l("%(who)s copied version %(new)s of the city's "
+                                      "recommended rules “%(what)s” into the rule set "
+                                      "“%(name)s”"),
 }
 GENERIC = {
     "create": _l("%(who)s created the %(object)s “%(name)s”"),
@@ -141,6 +152,8 @@ FIELDS = {
     "club_memberships": _l("Club members copied"), "rules_copied": _l("Rules copied"),
     "unchanged": _l("Unchanged"), "sessions_ended": _l("Signed out"),
     "who": _l("Whose passwords"),
+    "recommendation": _l("City recommendation"), "city_version": _l("City version"),
+    "published_version": _l("Published version"),
 }
 QUIET = {
     "id", "school_id", "term_id", "student_id", "author_id", "import_batch_id",
@@ -148,7 +161,7 @@ QUIET = {
     "finalized_by_id", "decided_by_id", "created_by_id", "comment_by_id", "comment_updated_at",
     "statement_updated_at", "password_hash", "password_changed_at", "scope",
     "sha256", "uploaded_by_id", "source", "format", "rule_set_id", "club_id", "version",
-    "entry_id",
+    "entry_id", "city_rule_set_id",
 }
 VALUES = {
     "open": _l("Open for entries"), "submitted": _l("Submitted"),
@@ -353,6 +366,11 @@ def _sentence(names: _Names, row: AuditLog) -> str:
         values["count"] = after.get("count", "—")
         values["name"] = after.get("label") or "—"
         values["new"] = str(VALUES.get(after.get("to"), after.get("to") or "—"))
+    if kind == ("city_rule_set", "publish"):
+        values["new"] = after.get("published_version", "—")
+    if kind == ("rule_set_version", "adopt"):
+        values["what"] = after.get("recommendation") or "—"
+        values["new"] = after.get("city_version", "—")
     if kind == ("term", "assign_rules"):
         values["new"] = names.get("version", after.get("rule_version_id"))
     if kind == ("entry", "update") and set(_changed_keys(before, after)) == {"points_cents"}:
