@@ -140,11 +140,11 @@ def test_a_school_admin_cannot_write_recommendations(city):
     rec = recommendation(city.city)
     for actor in (city.first.admin, city.first.teacher, city.first.student_user):
         for call in (
-            lambda: city_rules.create_recommendation(actor, "校内", default_rules_source()),
-            lambda: city_rules.add_version(actor, rec.city_rule_set_id, BAD),
-            lambda: city_rules.publish(actor, rec.city_rule_set_id, 1),
-            lambda: city_rules.unpublish(actor, rec.city_rule_set_id),
-            lambda: city_rules.recommendations(actor),
+            lambda a=actor: city_rules.create_recommendation(a, "校内", default_rules_source()),
+            lambda a=actor: city_rules.add_version(a, rec.city_rule_set_id, BAD),
+            lambda a=actor: city_rules.publish(a, rec.city_rule_set_id, 1),
+            lambda a=actor: city_rules.unpublish(a, rec.city_rule_set_id),
+            lambda a=actor: city_rules.recommendations(a),
         ):
             with pytest.raises(PermissionDenied):
                 call()
