@@ -126,7 +126,7 @@ def test_a_school_adopts_and_its_page_tells_where_it_came_from(city, act):
     city_rules.publish(city.city, rec.city_rule_set_id, newer.version)
     db.session.commit()
     page = _text(admin.get(f"/admin/rules/{copy.id}").get_data(as_text=True))
-    assert "市里此后发布了第 2 版" in page and "将第 2 版复制为本细则的新版本" in page
+    assert "市里此后发布了第 2 版" in page and "将第 2 版复制为新版本" in page
     assert [v.version for v in db.session.get(RuleSet, copy.id).versions] == [1]
     assert admin.post(f"/admin/rules/city/{rec.city_rule_set_id}",
                       {"target": str(copy.id), "name": ""}).status_code == 302
