@@ -160,3 +160,25 @@ def test_an_admin_cannot_adopt_into_another_schools_rule_set(city, act):
     before = _tables()
     assert actor.post(url, {"target": str(target), "name": ""}).status_code == 404
     assert _tables() == before
+
+
+def test_no_get_writes_and_every_post_needs_its_csrf_token(city, act):
+    """The pages read only; a POST without its token is refused (400), writing nothing."""
+    from tests.security.helpers import table_dump
+
+    actor = act(city.city)
+    admin = act(city.first.admin)
+    copy_url = f"/admin/rules/city/{city.rec.city_rule_set_id}"
+    gets = [(actor, url) for url, data in city_routes(city).values() if data is None]
+    gets += [(admin, "/admin/rules"), (admin, copy_url)]
+    for who, url in gets:
+        who.get(url)  # warm
+        before = table_dump()
+        assert who.get(url).status_code == 200, url
+        assert table_dump() == before, url
+    before = _tables()
+    for url, data in city_routes(city).values():
+        if data is not None:
+            assert actor.post(url, data, csrf=False).status_code == 400, url
+    assert admin.post(copy_url, {"target": "", "name": "无令牌"}, csrf=False).status_code == 400
+    assert _tables() == before
