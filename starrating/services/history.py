@@ -48,8 +48,6 @@ ACTIONS = {
     "reopen": _l("reopened"), "rollover": _l("started a term from another"),
     "bulk_status": _l("changed the status of students"),
     "reset_passwords": _l("reset the initial passwords"),
-    # the city's recommended rules (area: cityrules)
-    "unpublish": _l("withdrew"), "adopt": _l("adopted"),
 }
 OBJECTS = {
     "term": _l("term"), "department": _l("department"), "major": _l("major"),
@@ -59,8 +57,6 @@ OBJECTS = {
     "rule_set_version": _l("rule version"), "import_batch": _l("import"),
     "entry": _l("entry"), "flag": _l("sanction"), "appeal": _l("appeal"),
     "class_term_status": _l("class results"), "student_term_note": _l("comment"),
-    "city_rule_set": _l("recommended rule set"),
-    "city_rule_version": _l("recommended rule version"),
 }
 
 # Sentences for particular (object type, action) pairs; the rest use GENERIC. Fields:
@@ -104,13 +100,6 @@ SENTENCES = {
                                         "%(student)s"),
     ("student_term_note", "update"): _l("%(who)s changed the comment or self-statement of "
                                         "%(student)s"),
-    ("city_rule_set", "publish"): _l("%(who)s published version %(new)s of the recommended "
-                                     "rules “%(name)s” to the schools"),
-    ("city_rule_set", "unpublish"): _l("%(who)s withdrew the recommended rules “%(name)s” "
-                                       "from the schools"),
-    ("rule_set_version", "adopt"): _l("%(who)s copied version %(new)s of the city's "
-                                      "recommended rules “%(what)s” into the rule set "
-                                      "“%(name)s”"),
 }
 GENERIC = {
     "create": _l("%(who)s created the %(object)s “%(name)s”"),
@@ -152,8 +141,6 @@ FIELDS = {
     "club_memberships": _l("Club members copied"), "rules_copied": _l("Rules copied"),
     "unchanged": _l("Unchanged"), "sessions_ended": _l("Signed out"),
     "who": _l("Whose passwords"),
-    "recommendation": _l("City recommendation"), "city_version": _l("City version"),
-    "published_version": _l("Published version"),
 }
 QUIET = {
     "id", "school_id", "term_id", "student_id", "author_id", "import_batch_id",
@@ -161,7 +148,7 @@ QUIET = {
     "finalized_by_id", "decided_by_id", "created_by_id", "comment_by_id", "comment_updated_at",
     "statement_updated_at", "password_hash", "password_changed_at", "scope",
     "sha256", "uploaded_by_id", "source", "format", "rule_set_id", "club_id", "version",
-    "entry_id", "city_rule_set_id",
+    "entry_id",
 }
 VALUES = {
     "open": _l("Open for entries"), "submitted": _l("Submitted"),
@@ -179,6 +166,25 @@ NAMED = {
     "teacher_id": "user", "advisor_id": "user", "rule_version_id": "version",
     "from_term_id": "term", "club_id": "club",
 }
+
+
+# The city's recommended rules (area: cityrules): publishing and withdrawing a recommendation,
+# a school adopting (copying) one. Kept in one block so that other areas' words stay apart.
+ACTIONS.update({"unpublish": _l("withdrew"), "adopt": _l("adopted")})
+OBJECTS.update({"city_rule_set": _l("recommended rule set"),
+                "city_rule_version": _l("recommended rule version")})
+SENTENCES.update({
+    ("city_rule_set", "publish"): _l("%(who)s published version %(new)s of the recommended "
+                                     "rules “%(name)s” to the schools"),
+    ("city_rule_set", "unpublish"): _l("%(who)s withdrew the recommended rules “%(name)s” "
+                                       "from the schools"),
+    ("rule_set_version", "adopt"): _l("%(who)s copied version %(new)s of the city's "
+                                      "recommended rules “%(what)s” into the rule set "
+                                      "“%(name)s”"),
+})
+FIELDS.update({"recommendation": _l("City recommendation"), "city_version": _l("City version"),
+               "published_version": _l("Published version")})
+QUIET.add("city_rule_set_id")
 
 
 @dataclass
