@@ -14,6 +14,7 @@ NAV = {
     "city": [
         ("city.index", _l("Schools")),
         ("city.dashboard", _l("City dashboard")),
+        ("city.rules", _l("Rules")),
     ],
     "admin": [
         ("admin.index", _l("Overview")),

@@ -1,6 +1,7 @@
 # Importing the view modules registers their routes on the blueprint.
 from . import (  # noqa: F401
     audit,
+    city_rules,
     dashboard,
     evaluation,
     flags,

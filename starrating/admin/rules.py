@@ -11,7 +11,7 @@ from ..boundary import perform, submit
 from ..errors import ValidationFailed
 from ..models import RuleSet, Term
 from ..services import admin_reads as reads
-from ..services import rule_editor, rulesets
+from ..services import city_rules, rule_editor, rulesets
 from ..services.access import owned
 from ..services.terms import term_for
 from . import forms
@@ -63,7 +63,8 @@ def rule_sets_page():
     problems = RuleProblems(form, _source)
     page = lambda: render_template(  # noqa: E731
         "admin/rule_sets.html", rows=reads.rule_set_rows(current_user), form=form,
-        used_by=reads.rules_used_by(current_user), rule_errors=problems)
+        used_by=reads.rules_used_by(current_user), rule_errors=problems,
+        offers=city_rules.offers(current_user))
     save = problems.checked(lambda source: rulesets.create_rule_set(
         current_user, form.name.data, source, form.comment.data))
     return submit(form, save, page=page, done=_("The rules were checked and saved."),
@@ -80,7 +81,8 @@ def rule_set(rule_set_id):
     page = lambda: render_template(  # noqa: E731
         "admin/rule_set.html", rule_set=rule_set, versions=versions, form=form,
         rule_errors=problems, terms=reads.term_choices(current_user),
-        locked=reads.locked_term_ids(current_user))
+        locked=reads.locked_term_ids(current_user),
+        origin=city_rules.origin(current_user, rule_set))
     save = problems.checked(lambda source: rulesets.add_version(
         current_user, rule_set.id, source, form.comment.data))
     return submit(form, save, page=page, done=lambda v: _("Version %(v)d was saved.", v=v.version),

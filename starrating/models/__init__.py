@@ -3,6 +3,7 @@
 from .absences import Absence
 from .accounts import LoginAttempt, LoginSession, Role, User
 from .base import from_cents, to_cents, utcnow
+from .city import CityRuleSet, CityRuleVersion, RuleAdoption
 from .evaluation import (
     ENTRY_COUNTS,
     ClassOfficer,
@@ -53,7 +54,8 @@ from .school import (
 )
 
 __all__ = [
-    "Absence", "Appeal", "AppealStatus", "Attachment", "AuditLog", "ClassAssignment", "ClassState",
+    "Absence", "Appeal", "AppealStatus", "Attachment", "AuditLog", "CityRuleSet",
+    "CityRuleVersion", "ClassAssignment", "ClassState", "RuleAdoption",
     "ClassTermStatus", "Club", "ClubMembership", "Department", "Entry", "EntrySource",
     "ExportJob", "Flag", "Gender", "ImportBatch", "QuickEvent", "LoginAttempt", "LoginSession", "Major",
     "Role", "RuleSet", "STATUSES_WITH_ACCOUNT", "RuleSetVersion", "School", "SchoolClass", "StarResult", "Student",

@@ -391,3 +391,20 @@ def ensure_city_export_job(actor: User, job: ExportJob) -> None:
     school), never a school's admin, teacher or student."""
     if actor is None or not actor.is_city:
         raise PermissionDenied()
+# ---- the city's recommended rule sets (area: cityrules) ----
+# The city office reads and writes recommendations from its own pages; while it is inside a
+# school (a city visit, role ADMIN for the request) it writes none, so that no school's audit
+# log gets a city-wide change. A school's admins read only published recommendations, and copy.
+
+
+def ensure_city_rules_reader(actor: User | None) -> None:
+    """The city office, inside a school or not."""
+    if actor is None or not actor.is_city:
+        raise PermissionDenied()
+
+
+def ensure_city_rules_writer(actor: User | None) -> None:
+    """The city office on its own pages (not while inside a school)."""
+    ensure_city_rules_reader(actor)
+    if actor.role != Role.CITY:
+        raise PermissionDenied(_l("Leave the school to change the city's recommended rules."))

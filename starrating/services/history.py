@@ -203,6 +203,25 @@ NAMED = {
 }
 
 
+# The city's recommended rules (area: cityrules): publishing and withdrawing a recommendation,
+# a school adopting (copying) one. Kept in one block so that other areas' words stay apart.
+ACTIONS.update({"unpublish": _l("withdrew"), "adopt": _l("adopted")})
+OBJECTS.update({"city_rule_set": _l("recommended rule set"),
+                "city_rule_version": _l("recommended rule version")})
+SENTENCES.update({
+    ("city_rule_set", "publish"): _l("%(who)s published version %(new)s of the recommended "
+                                     "rules “%(name)s” to the schools"),
+    ("city_rule_set", "unpublish"): _l("%(who)s withdrew the recommended rules “%(name)s” "
+                                       "from the schools"),
+    ("rule_set_version", "adopt"): _l("%(who)s copied version %(new)s of the city's "
+                                      "recommended rules “%(what)s” into the rule set "
+                                      "“%(name)s”"),
+})
+FIELDS.update({"recommendation": _l("City recommendation"), "city_version": _l("City version"),
+               "published_version": _l("Published version")})
+QUIET.add("city_rule_set_id")
+
+
 @dataclass
 class Told:
     """One history line: when (school time), the sentence, and the changed fields."""
@@ -388,6 +407,11 @@ def _sentence(names: _Names, row: AuditLog) -> str:
         values["count"] = after.get("count", "—")
         values["name"] = after.get("label") or "—"
         values["new"] = str(VALUES.get(after.get("to"), after.get("to") or "—"))
+    if kind == ("city_rule_set", "publish"):
+        values["new"] = after.get("published_version", "—")
+    if kind == ("rule_set_version", "adopt"):
+        values["what"] = after.get("recommendation") or "—"
+        values["new"] = after.get("city_version", "—")
     if kind == ("term", "assign_rules"):
         values["new"] = names.get("version", after.get("rule_version_id"))
     if kind == ("entry", "update") and set(_changed_keys(before, after)) == {"points_cents"}:
