@@ -22,6 +22,17 @@ from .records import (
     QuickEvent,
     StudentTermNote,
 )
+from .registry import (
+    Award,
+    Certificate,
+    CertificateLevel,
+    ClaimStatus,
+    Competition,
+    CompetitionLevel,
+    CompetitionResult,
+    RegistryCredit,
+    RegistrySettings,
+)
 from .school import (
     STATUSES_WITH_ACCOUNT,
     ClassAssignment,
@@ -45,4 +56,7 @@ __all__ = [
     "Role", "RuleSet", "STATUSES_WITH_ACCOUNT", "RuleSetVersion", "School", "SchoolClass", "StarResult", "Student",
     "StudentStatus", "StudentTermNote", "Term", "TermStatus", "User", "from_cents",
     "to_cents", "utcnow",
+    # registry (issue 18)
+    "Award", "Certificate", "CertificateLevel", "ClaimStatus", "Competition", "CompetitionLevel",
+    "CompetitionResult", "RegistryCredit", "RegistrySettings",
 ]

@@ -22,6 +22,7 @@ class EntrySource(enum.StrEnum):
     EXCEL = "excel"
     CLUB = "club"  # derived from a club membership
     APPEAL = "appeal"
+    REGISTRY = "registry"  # computed from the 岗课赛证 registry (services/registry.py)
 
 
 class Entry(db.Model):
