@@ -22,17 +22,20 @@ NAV = {
         ("admin.rule_sets", _l("Rules")),
         ("admin.workflow", _l("Publishing")),
         ("admin.reports", _l("Reports")),
+        ("admin.registry_index", _l("Skills & certificates")),
         ("admin.audit", _l("Audit log")),
     ],
     "teacher": [
         ("teacher.index", _l("My classes")),
         ("teacher.appeals", _l("Appeals")),
+        ("admin.registry_claims", _l("Skills & certificates")),
         ("admin.reports", _l("Reports")),
     ],
     "student": [
         ("student.index", _l("My stars")),
         ("student.entries", _l("My records")),
         ("student.appeals", _l("My appeals")),
+        ("student.certificates", _l("My awards & certificates")),
     ],
 }
 

@@ -5,6 +5,8 @@ from . import (  # noqa: F401
     flags,
     imports,
     passwords,
+    registry,
+    registry_staff,
     reports,
     rollover,
     rules,

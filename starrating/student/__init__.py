@@ -1,5 +1,5 @@
 # Importing the view modules registers their routes on the blueprint.
-from . import views  # noqa: F401
+from . import registry, views  # noqa: F401
 from .blueprint import bp
 
 __all__ = ["bp"]
