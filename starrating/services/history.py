@@ -48,6 +48,7 @@ ACTIONS = {
     "reopen": _l("reopened"), "rollover": _l("started a term from another"),
     "bulk_status": _l("changed the status of students"),
     "reset_passwords": _l("reset the initial passwords"),
+    "approve": _l("approved"),
 }
 OBJECTS = {
     "term": _l("term"), "department": _l("department"), "major": _l("major"),
@@ -57,6 +58,8 @@ OBJECTS = {
     "rule_set_version": _l("rule version"), "import_batch": _l("import"),
     "entry": _l("entry"), "flag": _l("sanction"), "appeal": _l("appeal"),
     "class_term_status": _l("class results"), "student_term_note": _l("comment"),
+    "competition": _l("competition"), "competition_result": _l("competition result"),
+    "certificate": _l("certificate"), "registry_settings": _l("points table"),
 }
 
 # Sentences for particular (object type, action) pairs; the rest use GENERIC. Fields:
@@ -100,6 +103,16 @@ SENTENCES = {
                                         "%(student)s"),
     ("student_term_note", "update"): _l("%(who)s changed the comment or self-statement of "
                                         "%(student)s"),
+    ("competition_result", "create"): _l("%(who)s recorded %(student)s's award %(new)s"),
+    ("competition_result", "update"): _l("%(who)s changed %(student)s's award from %(old)s to "
+                                         "%(new)s"),
+    ("competition_result", "delete"): _l("%(who)s removed %(student)s's award %(old)s"),
+    ("certificate", "create"): _l("%(who)s added the certificate “%(name)s” of %(student)s"),
+    ("certificate", "approve"): _l("%(who)s approved %(student)s's certificate “%(name)s”"),
+    ("certificate", "reject"): _l("%(who)s rejected %(student)s's certificate “%(name)s”"),
+    ("certificate", "delete"): _l("%(who)s removed %(student)s's certificate “%(name)s”"),
+    ("registry_settings", "create"): _l("%(who)s set the points table of %(term)s"),
+    ("registry_settings", "update"): _l("%(who)s changed the points table of %(term)s"),
 }
 GENERIC = {
     "create": _l("%(who)s created the %(object)s “%(name)s”"),
@@ -141,6 +154,11 @@ FIELDS = {
     "club_memberships": _l("Club members copied"), "rules_copied": _l("Rules copied"),
     "unchanged": _l("Unchanged"), "sessions_ended": _l("Signed out"),
     "who": _l("Whose passwords"),
+    "level": _l("Level"), "held_on": _l("Date"), "organiser": _l("Organiser"),
+    "award": _l("Award"), "issuer": _l("Issued by"), "issued_on": _l("Date of issue"),
+    "number": _l("Certificate number"), "claimed": _l("Claimed by the student"),
+    "competition_indicator": _l("Competition results count on"),
+    "certificate_indicator": _l("Certificates count on"),
 }
 QUIET = {
     "id", "school_id", "term_id", "student_id", "author_id", "import_batch_id",
@@ -148,7 +166,7 @@ QUIET = {
     "finalized_by_id", "decided_by_id", "created_by_id", "comment_by_id", "comment_updated_at",
     "statement_updated_at", "password_hash", "password_changed_at", "scope",
     "sha256", "uploaded_by_id", "source", "format", "rule_set_id", "club_id", "version",
-    "entry_id",
+    "entry_id", "competition_id", "attachment_id", "points",
 }
 VALUES = {
     "open": _l("Open for entries"), "submitted": _l("Submitted"),
@@ -159,6 +177,9 @@ VALUES = {
     "withdrawn": _l("Withdrawn"), "transferred": _l("Transferred"),
     "male": _l("Male"), "female": _l("Female"),
     "admin": _l("Administrator"), "teacher": _l("Teacher"), "student": _l("Student"),
+    "approved": _l("Approved"),
+    "first": _l("First prize"), "second": _l("Second prize"), "third": _l("Third prize"),
+    "merit": _l("Merit award"),
 }
 # Fields whose value is the id of a row with a name, and which name table holds it.
 NAMED = {
@@ -288,7 +309,7 @@ def _value(names: _Names, row: AuditLog, key: str, value) -> str:
     if key.endswith("_at") and isinstance(value, str):
         return _when(value)
     if isinstance(value, str) and value in VALUES and key in ("state", "status", "gender",
-                                                                "role"):
+                                                                "role", "award"):
         return str(VALUES[value])
     if isinstance(value, list):
         return ", ".join(names.get("class", v) if key == "classes" else str(v) for v in value) \
@@ -359,6 +380,9 @@ def _sentence(names: _Names, row: AuditLog) -> str:
         kind = ("entry", "update_points")
         values["old"] = _points(before.get("points_cents"))
         values["new"] = _points(after.get("points_cents"))
+    if row.object_type == "competition_result":
+        values["old"] = str(VALUES.get(before.get("award"), before.get("award") or "—"))
+        values["new"] = str(VALUES.get(after.get("award"), after.get("award") or "—"))
     if row.object_type == "user" and row.object_id and values["name"] == "—":
         values["name"] = names.get("user", row.object_id)
     template = SENTENCES.get(kind) or GENERIC.get(row.action) or OTHER

@@ -81,7 +81,8 @@ def _choices(actor: User, term: Term) -> list[tuple[str, str]]:
         return [(f"class:{i}", n) for i, n in db.session.execute(
             classes.where(SchoolClass.id.in_(ids or [-1]))).all()]
     out = [(f"class:{i}", n) for i, n in db.session.execute(classes).all()]
-    out += [(f"major:{i}", f"{gettext('Major')}: {n}") for i, n in db.session.execute(
+    major = gettext("Major")
+    out += [(f"major:{i}", f"{major}: {n}") for i, n in db.session.execute(
         sa.select(Major.id, Major.name).join(Department)
         .where(Department.school_id == term.school_id).order_by(Major.name)).all()]
     out += [(f"grade:{g}", gettext("Grade %(grade)s", grade=g)) for g in db.session.scalars(
@@ -136,7 +137,8 @@ def export_xlsx(actor: User, term_id, scope: str | None) -> tuple[bytes, str]:
     book = Workbook()
     sheet = book.active
     sheet.title = gettext("Ranking")[:31]
-    sheet.append([f"{page.term.name} · {page.label} · {gettext('for staff only')}"])
+    staff_only = gettext("For staff only.")
+    sheet.append([f"{page.term.name} · {page.label} · {staff_only}"])
     sheet.append([gettext("Rank"), gettext("Student number"), gettext("Name"),
                   gettext("Class"), gettext("Overall score"), gettext("Overall stars")])
     for r in page.rows:
