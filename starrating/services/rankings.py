@@ -81,8 +81,7 @@ def _choices(actor: User, term: Term) -> list[tuple[str, str]]:
         return [(f"class:{i}", n) for i, n in db.session.execute(
             classes.where(SchoolClass.id.in_(ids or [-1]))).all()]
     out = [(f"class:{i}", n) for i, n in db.session.execute(classes).all()]
-    major = gettext("Major")
-    out += [(f"major:{i}", f"{major}: {n}") for i, n in db.session.execute(
+    out += [(f"major:{i}", gettext("Major: %(name)s", name=n)) for i, n in db.session.execute(
         sa.select(Major.id, Major.name).join(Department)
         .where(Department.school_id == term.school_id).order_by(Major.name)).all()]
     out += [(f"grade:{g}", gettext("Grade %(grade)s", grade=g)) for g in db.session.scalars(
