@@ -109,14 +109,18 @@ def settings_input(form: SettingsForm, posted) -> SettingsInput:
                          points=points)
 
 
+def _shown(points) -> str:
+    return f"{points.normalize():f}"  # 30, 2.5 — never 3E+1
+
+
 def points_cells(settings) -> dict:
     """The points table as the page shows it: levels × awards, and certificate levels."""
     return {
-        "competition": [(lv, LEVEL_LABELS[lv], [(aw, settings.competition_points(lv, aw))
+        "competition": [(lv, LEVEL_LABELS[lv], [(aw, _shown(settings.competition_points(lv, aw)))
                                                 for aw in AWARD_LABELS])
                         for lv in LEVEL_LABELS],
         "awards": list(AWARD_LABELS.items()),
-        "certificate": [(lv, label, settings.certificate_points(lv))
+        "certificate": [(lv, label, _shown(settings.certificate_points(lv)))
                         for lv, label in CERTIFICATE_LABELS.items()],
     }
 

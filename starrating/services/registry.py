@@ -139,7 +139,7 @@ def explanation(kind: str, level: str, award: str | None, points: Decimal | None
                        level=LEVEL_LABELS[CompetitionLevel(level)],
                        award=AWARD_LABELS[Award(award)])
     else:
-        text = gettext("Certificate, %(level)s",
+        text = gettext("Certificate · %(level)s",
                        level=CERTIFICATE_LABELS[CertificateLevel(level)])
     if points is None:
         return text

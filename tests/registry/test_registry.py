@@ -232,3 +232,26 @@ def test_the_audit_page_tells_registry_changes(app, school, act):
     html = act(admin).get("/admin/audit").get_data(as_text=True)
     assert "三等奖 改为 一等奖" in html or "从 三等奖 改为 一等奖" in html, html[-3000:]
     assert "电工职业技能等级证书" in html
+
+
+def test_the_card_lists_the_students_awards_and_certificates(app, school):
+    from starrating.services.reports import pdf
+
+    admin, student = school.admin, school.students[0]
+    comp = competition(admin)
+    registry.add_result(admin, comp.id, student.student_no, "third")
+    registry.add_result(admin, comp.id, student.student_no, "second")
+    registry.add_certificate(admin, student.student_no, cert_input())
+    pending = registry.claim_certificate(school.student_user, cert_input(name="焊工证",
+                                                                         number="H1"),
+                                         ("c.png", TINY_PNG))
+    db.session.commit()
+    with app.test_request_context():
+        (card,) = pdf.card_data(school.term, [student.id])
+        assert [(a["name"], a["award"]) for a in card.awards] == [(comp.name, "second")]
+        assert [c["name"] for c in card.certificates] == ["电工职业技能等级证书"]
+        html = pdf.card_html(school.term, card, "zh")
+        assert f"{comp.name}（省级 二等奖）" in html and "电工职业技能等级证书（四级/中级工 DG-001）" in html
+        assert pending.name not in html  # a claim waiting for approval is not on the card
+        english = pdf.card_html(school.term, card, "en")
+        assert "Competition awards" in english and "Provincial second prize" in english
