@@ -409,6 +409,9 @@ def sync(actor: User, student_ids, *, terms: dict | None = None,
                 .where(RegistryCredit.student_id.in_(list(student_ids)))).all():
             key = ("c", credit.student_id, credit.competition_id) if credit.competition_id \
                 else ("x", credit.student_id, credit.certificate_id)
+            if entry.deleted_at is not None:  # deleted outside the registry: link it anew
+                db.session.delete(credit)
+                continue
             have[key] = (credit, entry)
     create, update, remove = [], [], []
     for key, credit in want.items():

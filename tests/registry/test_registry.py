@@ -255,3 +255,21 @@ def test_the_card_lists_the_students_awards_and_certificates(app, school):
         assert pending.name not in html  # a claim waiting for approval is not on the card
         english = pdf.card_html(school.term, card, "en")
         assert "Competition awards" in english and "Provincial second prize" in english
+
+
+def test_an_appeal_does_not_change_a_computed_entry(app, school):
+    from starrating.services import appeals
+    from starrating.services.appeals import AppealInput, Decision
+
+    admin, student = school.admin, school.students[0]
+    comp = competition(admin)
+    registry.add_result(admin, comp.id, student.student_no, "first")
+    db.session.commit()
+    (entry,) = computed(student.id)
+    publish(school)
+    appeal = appeals.create_appeal(school.student_user, school.term,
+                                   AppealInput(entry_id=entry.id, text="应为国家级"))
+    db.session.commit()
+    with pytest.raises(ValidationFailed) as refused:
+        appeals.accept_appeal(school.teacher, appeal.id, Decision(action="delete", reason="x"))
+    assert "岗课赛证" in str(refused.value.message)
