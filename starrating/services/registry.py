@@ -40,6 +40,7 @@ from ..models import (
     CompetitionResult,
     Entry,
     EntrySource,
+    ImportBatch,
     RegistryCredit,
     RegistrySettings,
     SchoolClass,
@@ -231,6 +232,7 @@ def save_settings(actor: User, term_id, data: SettingsInput) -> Settings:
             except KeyError:
                 errors.setdefault(f"{kind}_indicator", []).append(
                     _l("The term's rules have no such indicator."))
+                key = None
         indicators[kind] = key
     table = {"competition": {lv: {} for lv in LEVEL_ZH}, "certificate": {}}
     cells = [("competition", lv, aw) for lv in LEVEL_ZH for aw in AWARD_ZH] + \
@@ -240,6 +242,8 @@ def save_settings(actor: User, term_id, data: SettingsInput) -> Settings:
         text = str(data.points.get(name, "")).strip()
         try:
             value = Decimal(text)
+            if not value.is_finite() or abs(value) > 1000:
+                raise ValueError(text)
             to_cents(value)
         except (InvalidOperation, ValueError):
             errors.setdefault("points", []).append(_l(
@@ -984,8 +988,6 @@ def _scope(school_id: int) -> str:
 
 
 def _already(school_id: int, sha: str) -> bool:
-    from ..models import ImportBatch
-
     return db.session.scalar(sa.select(ImportBatch.id).where(
         ImportBatch.kind == KIND, ImportBatch.scope == _scope(school_id),
         ImportBatch.sha256 == sha)) is not None

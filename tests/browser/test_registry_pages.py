@@ -10,9 +10,8 @@ import pytest
 from starrating.extensions import db
 from starrating.services import registry
 from starrating.services.results import compute_term
+from tests.registry.helpers import cert_input, competition, xlsx
 from tests.security.helpers import TINY_PNG
-
-from .helpers import cert_input, competition, xlsx
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/shots-registry")
