@@ -423,8 +423,10 @@ def sync(actor: User, student_ids, *, terms: dict | None = None,
         if old is None:
             create.append((key, credit))
         elif _credit_of(old[1]) != credit:
-            (update if old[1].term_id == credit.term_id else remove).append(old)
-            if old[1].term_id != credit.term_id:
+            if old[1].term_id == credit.term_id:
+                update.append((key, old[1]))
+            else:  # another term now: the old entry goes, a new one comes
+                remove.append(old)
                 create.append((key, credit))
     remove += [old for key, old in have.items() if key not in want]
     _ensure_open(create, update, remove)
@@ -437,8 +439,7 @@ def sync(actor: User, student_ids, *, terms: dict | None = None,
         db.session.delete(credit_row)
         audit_rows.append(("delete", entry, before))
         result.deleted += 1
-    for _credit_row, entry in update:
-        key = next(k for k, v in have.items() if v[1] is entry)
+    for key, entry in update:
         before = audit.snapshot(entry, ("updated_at",))
         new = want[key]
         entry.indicator, entry.points_cents = new.indicator, new.points_cents
@@ -482,7 +483,7 @@ def _ensure_open(create, update, remove) -> None:
     touched: dict[int, set[int]] = defaultdict(set)
     for _key, credit in create:
         touched[credit.term_id].add(_key[1])
-    for _row, entry in [*update, *remove]:
+    for _row, entry in [*update, *remove]:  # (key, entry) and (credit, entry)
         touched[entry.term_id].add(entry.student_id)
     if not touched:
         return
