@@ -30,12 +30,14 @@ NAV = {
         ("admin.evaluation_rounds", _l("Evaluation")),
         ("admin.review_queue", _l("Approvals")),
         ("admin.reports", _l("Reports")),
+        ("admin.registry_index", _l("Skills & certificates")),
         ("admin.audit", _l("Audit log")),
     ],
     "teacher": [
         ("teacher.index", _l("My classes")),
         ("teacher.appeals", _l("Appeals")),
         ("teacher.evaluation_home", _l("Evaluation")),
+        ("admin.registry_claims", _l("Skills & certificates")),
         ("admin.reports", _l("Reports")),
     ],
     "student": [
@@ -43,6 +45,7 @@ NAV = {
         ("student.entries", _l("My records")),
         ("student.appeals", _l("My appeals")),
         ("student.evaluation_home", _l("Evaluation")),
+        ("student.certificates", _l("My awards & certificates")),
     ],
 }
 

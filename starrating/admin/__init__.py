@@ -7,6 +7,8 @@ from . import (  # noqa: F401
     flags,
     imports,
     passwords,
+    registry,
+    registry_staff,
     reports,
     rollover,
     rules,

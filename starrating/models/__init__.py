@@ -37,6 +37,17 @@ from .records import (
     QuickEvent,
     StudentTermNote,
 )
+from .registry import (
+    Award,
+    Certificate,
+    CertificateLevel,
+    ClaimStatus,
+    Competition,
+    CompetitionLevel,
+    CompetitionResult,
+    RegistryCredit,
+    RegistrySettings,
+)
 from .school import (
     STATUSES_WITH_ACCOUNT,
     ClassAssignment,
@@ -63,4 +74,7 @@ __all__ = [
     "to_cents", "utcnow",
     "ENTRY_COUNTS", "ClassOfficer", "EvaluationRound", "PeerMode", "Proposal", "ProposalStatus", "Rating",
     "RatingKind", "ReviewSetting", "RoundDimension", "RoundResult",
+    # registry (issue 18)
+    "Award", "Certificate", "CertificateLevel", "ClaimStatus", "Competition", "CompetitionLevel",
+    "CompetitionResult", "RegistryCredit", "RegistrySettings",
 ]

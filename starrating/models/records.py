@@ -23,6 +23,7 @@ class EntrySource(enum.StrEnum):
     CLUB = "club"  # derived from a club membership
     APPEAL = "appeal"
     EVALUATION = "evaluation"  # computed from an evaluation round (评价), never typed
+    REGISTRY = "registry"  # computed from the 岗课赛证 registry (services/registry.py)
 
 
 class Entry(db.Model):

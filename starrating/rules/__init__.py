@@ -16,6 +16,7 @@ from .engine import (
     StudentInput,
     StudentResult,
     evaluate,
+    tie_groups,
 )
 from .model import (
     Cap,
@@ -73,5 +74,6 @@ __all__ = [
     "parse_students_json",
     "result_to_json",
     "results_to_json",
+    "tie_groups",
     "round_score",
 ]

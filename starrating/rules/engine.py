@@ -595,6 +595,19 @@ def _group_key(st: StudentInput, scope: str) -> str:
     return ""
 
 
+def tie_groups(ranked, score_of):
+    """The tie groups of a list sorted by score, highest first: (start, end) slices of equal
+    scores, in order. The quota admits or drops whole groups; a ranking gives a group one rank."""
+    k = 0
+    while k < len(ranked):
+        score = score_of(ranked[k])
+        j = k + 1
+        while j < len(ranked) and score_of(ranked[j]) == score:
+            j += 1
+        yield k, j
+        k = j
+
+
 def _apply_quota(items, students, quota_desc, scope, score_of, set_stars) -> None:
     """Apply one level table to each group: highest level first, whole tie groups only."""
     groups: dict[str, list] = {}
@@ -611,15 +624,12 @@ def _apply_quota(items, students, quota_desc, scope, score_of, set_stars) -> Non
                 continue
             admitted = 0
             k = 0
-            while k < len(at):
-                score = score_of(at[k])
-                j = k + 1
-                while j < len(at) and score_of(at[j]) == score:
-                    j += 1
+            for k, j in tie_groups(at, score_of):
                 if admitted + (j - k) > limit:
                     break
                 admitted += j - k
-                k = j
+            else:
+                k = len(at)
             drop = QuotaDrop(level, limit, percent, scope, group, n)
             for m in at[k:]:
                 set_stars(m, drop)

@@ -142,6 +142,9 @@ def ensure_entry_writable(actor: User, entry: Entry) -> None:
     if entry.source == EntrySource.EVALUATION:
         raise ValidationFailed(_l("This entry is computed from an evaluation round; it "
                                   "cannot be changed by hand."))
+    if entry.source == EntrySource.REGISTRY:
+        raise ValidationFailed(_l("This entry is computed from the 岗课赛证 registry: it "
+                                  "changes when the registry does."))
 
 
 def ensure_school_admin(actor: User, term: Term) -> None:
@@ -408,3 +411,43 @@ def ensure_city_rules_writer(actor: User | None) -> None:
     ensure_city_rules_reader(actor)
     if actor.role != Role.CITY:
         raise PermissionDenied(_l("Leave the school to change the city's recommended rules."))
+# ---- 岗课赛证 registry and staff rankings (area: registry) ----
+# The registry is the offices' (admins of the school); a student claims a certificate for
+# themself; a claim is decided by the student's class teacher in the term in force or an
+# admin of the school. Rankings are for staff only: admins rank their school's classes,
+# majors and grades in any term; a class teacher ranks the classes they hold in the term in
+# force, and no other term. Students and guardians never reach a ranking.
+
+
+def registry_claim_scope(actor: User) -> tuple[int, set[int] | None]:
+    """Whose claims the actor decides: (school id, class ids; None = every class)."""
+    if actor.role == Role.ADMIN:
+        return admin_school(actor), None
+    if actor.role == Role.TEACHER and actor.school_id is not None:
+        return actor.school_id, teacher_class_ids(actor, current_term(actor.school_id))
+    raise PermissionDenied()
+
+
+def ensure_claim_decidable(actor: User, certificate) -> None:
+    """The claim's student is of the actor's school and, for a teacher, of a class they hold
+    in the term in force (another school's claim is NotFound)."""
+    school_id, class_ids = registry_claim_scope(actor)
+    if certificate.school_id != school_id:
+        raise NotFound()
+    if class_ids is not None:
+        student = db.session.get(Student, certificate.student_id)
+        if student.class_id not in class_ids:
+            raise PermissionDenied()
+
+
+def ranking_scope(actor: User, term: Term, kind: str, value: int) -> None:
+    """May the actor rank this class / major / grade of the term? (PermissionDenied if not)."""
+    if actor.role == Role.ADMIN:
+        if admin_school(actor) != term.school_id:
+            raise NotFound()
+        return
+    if actor.role != Role.TEACHER or actor.school_id != term.school_id or not is_current(term):
+        raise PermissionDenied()
+    if kind != "class" or value not in teacher_class_ids(actor, term):
+        raise PermissionDenied()
+

@@ -313,6 +313,9 @@ def accept_appeal(actor: User, appeal_id: int, decision: Decision,
         entry = db.session.get(Entry, appeal.entry_id)
         if entry is None or entry.deleted_at is not None:
             raise ValidationFailed(_l("The entry of this appeal was deleted meanwhile."))
+        if entry.source == EntrySource.REGISTRY:  # corrected in the registry, not here
+            raise ValidationFailed(_l("This entry is computed from the 岗课赛证 registry: it "
+                                      "changes when the registry does."))
         before = audit.snapshot(entry, AUDIT_EXCLUDE)
         if decision.action == "delete":
             entry.deleted_at = now

@@ -69,7 +69,7 @@ def writes_in(actor: User, term: Term) -> bool:
 
 def may_edit(actor: User, entry: Entry, editable: bool) -> bool:
     """For showing the edit/delete buttons (the services check again on POST)."""
-    if not editable or entry.source == EntrySource.CLUB:
+    if not editable or entry.source in (EntrySource.CLUB, EntrySource.REGISTRY):
         return False
     return actor.role == Role.ADMIN or entry.author_id == actor.id
 

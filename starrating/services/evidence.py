@@ -76,17 +76,18 @@ def evidence_dir() -> Path:
 
 
 def store(actor: User, checked: CheckedFile, *, entry: Entry | None = None,
-          appeal: Appeal | None = None) -> Attachment:
-    """Write the file under a random name and add its Attachment row (of an entry or of
-    an appeal). A full disk raises StorageFull and leaves no file behind."""
+          appeal: Appeal | None = None, student_id: int | None = None) -> Attachment:
+    """Write the file under a random name and add its Attachment row (of an entry, of an
+    appeal, or — `student_id` alone — of a student, e.g. a certificate's photo, which the
+    registry row points at). A full disk raises StorageFull and leaves no file behind."""
     owner = entry if entry is not None else appeal
-    if owner is None:
-        raise ValueError("evidence belongs to an entry or an appeal")
+    if owner is None and student_id is None:
+        raise ValueError("evidence belongs to an entry, an appeal or a student")
     stored_name = f"{secrets.token_hex(16)}.{checked.extension}"
     _write(evidence_dir() / stored_name, checked.data)
     attachment = Attachment(entry_id=entry.id if entry is not None else None,
                             appeal_id=appeal.id if appeal is not None else None,
-                            student_id=owner.student_id,
+                            student_id=owner.student_id if owner is not None else student_id,
                             original_name=checked.name, stored_name=stored_name,
                             content_type=checked.content_type, size=len(checked.data),
                             sha256=hashlib.sha256(checked.data).hexdigest(),

@@ -65,6 +65,8 @@ OBJECTS = {
     "school": _l("school"),
     "evaluation_round": _l("evaluation round"), "class_officer": _l("class officer"),
     "proposal": _l("proposal"), "review_setting": _l("approval rule"),
+    "competition": _l("competition"), "competition_result": _l("competition result"),
+    "certificate": _l("certificate"), "registry_settings": _l("points table"),
 }
 
 # Sentences for particular (object type, action) pairs; the rest use GENERIC. Fields:
@@ -132,6 +134,16 @@ SENTENCES = {
     ("review_setting", "update"): _l("%(who)s changed the approval rule of %(term)s"),
     ("entry", "approve"): _l("%(who)s approved %(student)s's “%(what)s” %(points)s"),
     ("entry", "reject"): _l("%(who)s rejected %(student)s's “%(what)s” %(points)s"),
+    ("competition_result", "create"): _l("%(who)s recorded %(student)s's award %(new)s"),
+    ("competition_result", "update"): _l("%(who)s changed %(student)s's award from %(old)s to "
+                                         "%(new)s"),
+    ("competition_result", "delete"): _l("%(who)s removed %(student)s's award %(old)s"),
+    ("certificate", "create"): _l("%(who)s added the certificate “%(name)s” of %(student)s"),
+    ("certificate", "approve"): _l("%(who)s approved %(student)s's certificate “%(name)s”"),
+    ("certificate", "reject"): _l("%(who)s rejected %(student)s's certificate “%(name)s”"),
+    ("certificate", "delete"): _l("%(who)s removed %(student)s's certificate “%(name)s”"),
+    ("registry_settings", "create"): _l("%(who)s set the points table of %(term)s"),
+    ("registry_settings", "update"): _l("%(who)s changed the points table of %(term)s"),
 }
 GENERIC = {
     "create": _l("%(who)s created the %(object)s “%(name)s”"),
@@ -176,6 +188,11 @@ FIELDS = {
     "code": _l("School code"), "name_en": _l("English name"), "address": _l("Address"),
     "timezone": _l("Time zone"), "page": _l("Page"),
     "review": _l("Approval"), "title": _l("Title"), "threshold_cents": _l("Threshold"),
+    "level": _l("Level"), "held_on": _l("Date"), "organiser": _l("Organiser"),
+    "award": _l("Award"), "issuer": _l("Issued by"), "issued_on": _l("Date of issue"),
+    "number": _l("Certificate number"), "claimed": _l("Claimed by the student"),
+    "competition_indicator": _l("Competition results count on"),
+    "certificate_indicator": _l("Certificates count on"),
 }
 QUIET = {
     "id", "school_id", "term_id", "student_id", "author_id", "import_batch_id",
@@ -184,6 +201,7 @@ QUIET = {
     "statement_updated_at", "password_hash", "password_changed_at", "scope",
     "sha256", "uploaded_by_id", "source", "format", "rule_set_id", "club_id", "version",
     "entry_id", "logo_type", "logo",
+    "competition_id", "attachment_id", "points",
 }
 VALUES = {
     "open": _l("Open for entries"), "submitted": _l("Submitted"),
@@ -194,6 +212,9 @@ VALUES = {
     "withdrawn": _l("Withdrawn"), "transferred": _l("Transferred"),
     "male": _l("Male"), "female": _l("Female"), "approved": _l("Approved"),
     "admin": _l("Administrator"), "teacher": _l("Teacher"), "student": _l("Student"),
+    "approved": _l("Approved"),
+    "first": _l("First prize"), "second": _l("Second prize"), "third": _l("Third prize"),
+    "merit": _l("Merit award"),
 }
 # Fields whose value is the id of a row with a name, and which name table holds it.
 NAMED = {
@@ -342,7 +363,7 @@ def _value(names: _Names, row: AuditLog, key: str, value) -> str:
     if key.endswith("_at") and isinstance(value, str):
         return _when(value)
     if isinstance(value, str) and value in VALUES and key in ("state", "status", "gender",
-                                                                "role"):
+                                                                "role", "award"):
         return str(VALUES[value])
     if isinstance(value, list):
         return ", ".join(names.get("class", v) if key == "classes" else str(v) for v in value) \
@@ -420,6 +441,9 @@ def _sentence(names: _Names, row: AuditLog) -> str:
         values["new"] = _points(after.get("points_cents"))
     if row.object_type == "school":
         values["new"] = after.get("page") or "—"
+    if row.object_type == "competition_result":
+        values["old"] = str(VALUES.get(before.get("award"), before.get("award") or "—"))
+        values["new"] = str(VALUES.get(after.get("award"), after.get("award") or "—"))
     if row.object_type == "user" and row.object_id and values["name"] == "—":
         values["name"] = names.get("user", row.object_id)
     template = SENTENCES.get(kind) or GENERIC.get(row.action) or OTHER

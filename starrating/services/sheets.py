@@ -32,7 +32,7 @@ from ..extensions import db
 from ..models import ImportBatch, User
 from .access import ensure_uploader
 
-KINDS = ("entries", "roster", "clubs", "passwords")
+KINDS = ("entries", "roster", "clubs", "passwords", "registry")
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ZIP_MEMBERS = 200
 MAX_COLUMNS = 64

@@ -1,5 +1,5 @@
 # Importing the view modules registers their routes on the blueprint.
-from . import evaluation_views, views  # noqa: F401
+from . import evaluation_views, registry, views  # noqa: F401
 from .blueprint import bp
 
 __all__ = ["bp"]

@@ -110,7 +110,40 @@ def build_context(make, publish=True):
     run_export(job.id)  # a finished export of class_a by its class teacher
     c.job_id = job.id
     c.quick_event_id = quick_event(c)
+    registry_objects(c)
     return c
+
+
+def registry_objects(c) -> None:
+    """岗课赛证 (area registry): a competition with a result of students[0] (before the classes
+    were published it would count; now changes are refused with 409, still "allowed"), and a
+    pending certificate claim of students[0] with its photo."""
+    from starrating.models import Certificate, Competition, CompetitionResult
+    from starrating.services import evidence
+
+    c.competition = Competition(school_id=c.school.id, name="省技能大赛", level="province",
+                                held_on=date(2026, 10, 15), organiser="省教育厅")
+    db.session.add(c.competition)
+    db.session.flush()
+    c.competition_result = CompetitionResult(competition_id=c.competition.id,
+                                             student_id=c.students[0].id, award="second")
+    photo = evidence.store(c.student_user, evidence.check_file(TINY_PNG, "cert.png"),
+                           student_id=c.students[0].id)
+    db.session.flush()
+    c.claim = Certificate(school_id=c.school.id, student_id=c.students[0].id, name="电工证",
+                          level="level4", issued_on=date(2026, 10, 20), number="X1",
+                          status="pending", claimed=True, attachment_id=photo.id)
+    db.session.add_all([c.competition_result, c.claim])
+    db.session.commit()
+
+
+def registry_token(c, who):
+    from starrating.services import sheets
+
+    user = users_of(c)[who] or c.admin
+    school_id = c.other_school.id if who == "other_admin" else c.school.id
+    return sheets.stage("registry", user, "学号,证书名称\n".encode(), "certs.csv",
+                        school_id=school_id)
 
 
 def users_of(c) -> dict:
@@ -424,6 +457,44 @@ ROWS = {
                                 post=ADMIN_OBJ),
     "admin.review_reject": row(lambda c, w: f"/admin/review/{c.pending_entry_id}/reject",
                                post=ADMIN_OBJ, data=lambda c: {"reason": "材料不全"}),
+    # 岗课赛证 registry (area registry): the office's pages are the school's admins'; a claim
+    # is decided by the student's class teacher or the admin; a ranking is staff-only —
+    # class_a's by its class teacher (term in force) and the admin; never a student's.
+    "admin.registry_index": row(static("/admin/registry"), get=ADMIN_PAGE, post=ADMIN_PAGE),
+    "admin.registry_competition": row(
+        lambda c, w: f"/admin/registry/competitions/{c.competition.id}", get=ADMIN_OBJ,
+        post=ADMIN_OBJ),
+    "admin.registry_competition_delete": row(
+        lambda c, w: f"/admin/registry/competitions/{c.competition.id}/delete", post=ADMIN_OBJ),
+    "admin.registry_result_change": row(
+        lambda c, w: f"/admin/registry/competitions/{c.competition.id}/results/"
+                     f"{c.competition_result.id}", post=ADMIN_OBJ,
+        data=lambda c: {"award": "first"}),
+    "admin.registry_result_delete": row(
+        lambda c, w: f"/admin/registry/competitions/{c.competition.id}/results/"
+                     f"{c.competition_result.id}/delete", post=ADMIN_OBJ),
+    "admin.registry_certificates": row(static("/admin/registry/certificates"), get=ADMIN_PAGE,
+                                       post=ADMIN_PAGE),
+    "admin.registry_certificate_delete": row(
+        lambda c, w: f"/admin/registry/certificates/{c.claim.id}/delete", post=ADMIN_OBJ),
+    "admin.registry_import": row(static("/admin/registry/import"), get=ADMIN_PAGE,
+                                 post=ADMIN_PAGE),
+    "admin.registry_import_confirm": row(
+        lambda c, w: f"/admin/registry/import/{registry_token(c, w)}", post=ADMIN_PAGE),
+    "admin.registry_settings": row(static("/admin/registry/settings"), get=ADMIN_PAGE,
+                                   post=ADMIN_PAGE),
+    "admin.registry_claims": row(static("/admin/registry/claims"), get=STAFF_PAGE),
+    "admin.registry_claim_approve": row(
+        lambda c, w: f"/admin/registry/claims/{c.claim.id}/approve", post=STAFF_OWN),
+    "admin.registry_claim_reject": row(
+        lambda c, w: f"/admin/registry/claims/{c.claim.id}/reject", post=STAFF_OWN,
+        data=lambda c: {"reason": "照片不清楚"}),
+    "admin.ranking": row(lambda c, w: f"/admin/ranking?scope=class:{c.class_a.id}",
+                         get=STAFF_OWN),
+    "admin.ranking_export": row(lambda c, w: f"/admin/ranking.xlsx?scope=class:{c.class_a.id}",
+                                get=STAFF_OWN),
+    "student.certificates": row(static("/student/certificates"), get=STUDENT_PAGE,
+                                post=STUDENT_PAGE),
 }
 
 
@@ -574,7 +645,7 @@ def test_context_ids_are_of_the_right_school(app, make):
     """Sanity: the objects the URLs point at belong to the school (so D means refused)."""
     c = build_context(make)
     assert c.other_admin.school_id != c.school.id
-    assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 2
+    assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 3  # + a claim's photo
 
 
 # ---- ids of others inside a form a user may post ----------------------------------------------

@@ -54,6 +54,7 @@ from ...models import (
     from_cents,
 )
 from ...services.scoring import term_rules
+from .. import registry
 from ..access import ensure_class_export, ensure_student_access, ensure_term_export
 from ..clock import school_today, zoned_by_term
 from .common import (
@@ -88,6 +89,9 @@ LABELS = {
         "clubs": "社团", "member": "成员", "left": "已退出", "rules": "评价细则",
         "provisional": PROVISIONAL_ZH, "others": "其他 {n} 项",
         "provisional_note": "本学期结果尚未最终确认，以最终确认的结果为准。",
+        "awards": "竞赛获奖", "certificates": "证书",
+        "levels": registry.LEVEL_ZH, "award_words": registry.AWARD_ZH,
+        "cert_levels": registry.CERT_ZH,
     },
     "en": {
         "title": "Student Comprehensive Quality Report", "name": "Name", "number": "Student no.",
@@ -104,6 +108,9 @@ LABELS = {
         "colon": ": ", "clubs": "Clubs", "member": "member", "left": "left",
         "rules": "Rules", "provisional": PROVISIONAL_EN, "others": "{n} others",
         "provisional_note": "This term's results are not final yet; the final results prevail.",
+        "awards": "Competition awards", "certificates": "Certificates",
+        "levels": registry.LEVEL_EN, "award_words": registry.AWARD_EN,
+        "cert_levels": registry.CERT_EN,
     },
 }
 
@@ -189,6 +196,8 @@ class CardData:
     teacher_comment: str = ""
     clubs: list[ClubLine] = field(default_factory=list)
     provisional: bool = True  # the class is not final yet
+    awards: list[dict] = field(default_factory=list)  # registry: dated in the term
+    certificates: list[dict] = field(default_factory=list)
 
 
 def card_data(term: Term, student_ids: list[int] | None = None,
@@ -270,6 +279,11 @@ def card_data(term: Term, student_ids: list[int] | None = None,
             .where(ClubMembership.term_id == term.id, ClubMembership.student_id.in_(ids))
             .order_by(ClubMembership.student_id, ClubMembership.left_on.is_not(None), Club.name)):
         cards[sid].clubs.append(ClubLine(club, role or "", left_on))
+
+    in_term = lambda day: term.start_date <= day <= term.end_date  # noqa: E731
+    for sid, reg in registry.registries_of(ids).items():
+        cards[sid].awards = [a for a in reg.awards if in_term(a["held_on"])]
+        cards[sid].certificates = [c for c in reg.certificates if in_term(c["issued_on"])]
     return [cards[sid] for sid in ids]
 
 
