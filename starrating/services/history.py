@@ -212,7 +212,6 @@ VALUES = {
     "withdrawn": _l("Withdrawn"), "transferred": _l("Transferred"),
     "male": _l("Male"), "female": _l("Female"), "approved": _l("Approved"),
     "admin": _l("Administrator"), "teacher": _l("Teacher"), "student": _l("Student"),
-    "approved": _l("Approved"),
     "first": _l("First prize"), "second": _l("Second prize"), "third": _l("Third prize"),
     "merit": _l("Merit award"),
 }
