@@ -7,6 +7,8 @@ CLI's `create-user --school CODE` / `--role city`."""
 from __future__ import annotations
 
 import re
+import subprocess
+import zipfile
 from io import BytesIO
 
 import pytest
@@ -62,7 +64,8 @@ def xlsx(rows) -> bytes:
 
 
 def import_roster(actor, rows) -> dict[str, str]:
-    """Upload a roster through the admin's page and confirm it: 学号 → initial password."""
+    """Upload a roster through the admin's page and confirm it: 学号 → initial password.
+    The password slips (downloaded once) print the school's own login address."""
     preview = actor.post("/admin/students/import",
                          {"file": (BytesIO(xlsx(rows)), "roster.xlsx")},
                          content_type="multipart/form-data")
@@ -71,6 +74,14 @@ def import_roster(actor, rows) -> dict[str, str]:
     token = html.split("/admin/students/import/")[1].split('"')[0]
     done = actor.post(f"/admin/students/import/{token}")
     assert done.status_code == 200
+    sheet = done.get_data(as_text=True).split('href="/admin/students/import/passwords/')[1]
+    archive = zipfile.ZipFile(BytesIO(actor.get(
+        "/admin/students/import/passwords/" + sheet.split('"')[0]).data))
+    code = db.session.get(School, actor.user.school_id).code
+    for name in archive.namelist():
+        text = subprocess.run(["pdftotext", "-raw", "-", "-"], input=archive.read(name),
+                              capture_output=True, check=True).stdout.decode()
+        assert f"http://localhost/s/{code}/login" in text, text
     return dict(re.findall(r"<tr><td>(\d+)</td>.*?<code class=\"secret\">([^<]+)</code>",
                            done.get_data(as_text=True)))
 
