@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
@@ -35,6 +36,8 @@ class SchoolForm(FlaskForm):
 
 def school_form(school: School | None) -> SchoolForm:
     form = SchoolForm(obj=school) if school is not None else SchoolForm()
+    if not isinstance(form.logo.data, FileStorage):  # obj= put the stored logo's bytes there
+        form.logo.data = None
     if school is None or not school.logo_type:
         del form.remove_logo
     return form

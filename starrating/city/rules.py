@@ -3,6 +3,8 @@ TOML or as forms), publishing a version to the schools and withdrawing it, downl
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,11 +16,26 @@ from ..admin.rules import _source as uploaded_source
 from ..auth.guards import city_required
 from ..boundary import perform, submit
 from ..services import city_rules, rule_editor
+from ..services.access import ensure_city_rules_writer
 from .blueprint import bp
+
+
+def writes_outside_schools(view):
+    """A recommendation is changed from the city's own pages, never while inside a school:
+    refused before the form is even read (services/access.ensure_city_rules_writer)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.method == "POST":
+            ensure_city_rules_writer(current_user)
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 @bp.route("/rules", methods=["GET", "POST"])
 @city_required
+@writes_outside_schools
 def rules():
     form = RuleSetForm()
     problems = RuleProblems(form, uploaded_source)
@@ -33,6 +50,7 @@ def rules():
 
 @bp.route("/rules/<int:set_id>", methods=["GET", "POST"])
 @city_required
+@writes_outside_schools
 def rule_set(set_id):
     found = city_rules.recommendation_for(current_user, set_id)
     versions = city_rules.versions(current_user, found)
@@ -49,6 +67,7 @@ def rule_set(set_id):
 
 @bp.route("/rules/<int:set_id>/editor", methods=["GET", "POST"])
 @city_required
+@writes_outside_schools
 def rule_editor_page(set_id):
     """The structured editor (the school's, pointed at a recommendation)."""
     found = city_rules.recommendation_for(current_user, set_id)

@@ -37,7 +37,7 @@ def school_edit(school_id=None):
 def _save(school, form):
     data = form.logo.data
     logo = data.read() if data else None
-    remove = form.remove_logo.data if hasattr(form, "remove_logo") else False
+    remove = bool(form.remove_logo and form.remove_logo.data)  # a deleted field is None
     return schools.save_school(current_user, school, form.input(), logo=logo,
                                remove_logo=remove)
 

@@ -1,22 +1,39 @@
-"""Authorization matrix: every route × every kind of user × GET and POST.
+"""Authorization matrix: every route × every kind of user × GET and POST, with two schools and
+the city office.
 
 The routes come from `app.url_map` at collection time, so a new route fails
 `test_every_route_has_a_row` until it is given a row in ROWS. Each row names a URL builder
-(ids of the school's own objects) and, per method, the expected outcome class for each actor:
+(ids of school A's own objects) and, per method, the expected outcome class for each actor:
 
     L  "login"  302 to /login
     D  "deny"   403 or 404
     A  "allow"  anything else but 401/403/404/405/5xx (200, 302, 400, 409, 413 …)
     N  "none"   405: the method is not routed
 
-Actors, in this order: anonymous, the student (students[0] of class_a), another student
-(class_b), the class teacher of class_a, another teacher (class teacher of class_b), the
-admin of the school, the admin of another school. Denied actors go first: a POST by an
-allowed actor may change state, and the denied ones must find it unchanged.
+Actors, in this order (one letter each in an expectation string):
+
+    anon           nobody logged in
+    student        students[0] of school A's class_a
+    other_student  a student of school A's class_b
+    teacher        school A's class teacher of class_a
+    other_teacher  school A's class teacher of class_b
+    admin          school A's admin
+    b_student      a student of school B (a school set up like A, same usernames)
+    b_teacher      school B's class teacher
+    b_admin        school B's admin
+    city           the city office, outside any school
+    city_read      the city office inside school A, read-only
+    city_act       the city office inside school A, acting as its admin
+
+Denied actors go first: a POST by an allowed actor may change state, and the denied ones must
+find it unchanged (every table's rows are compared). `city_act`'s POSTs run in a test of their
+own (`test_city_acting_writes_are_audited`) on a fresh school: it is allowed wherever school
+A's admin is, and the two would otherwise undo each other's objects.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import html
@@ -39,22 +56,34 @@ from starrating.models import (
     StudentTermNote,
 )
 from tests.evaluation.helpers import matrix_context as evaluation_context
-from tests.security.helpers import TINY_PNG, build_app, table_counts
+from tests.security.helpers import TINY_PNG, build_app, table_counts, table_dump
 
 ACTORS = ("anon", "student", "other_student", "teacher", "other_teacher", "admin",
-          "other_admin")
+          "b_student", "b_teacher", "b_admin", "city", "city_read", "city_act")
+SCHOOL_B = ("b_student", "b_teacher", "b_admin")
+CITY = ("city", "city_read", "city_act")
 
-# Expected outcome per actor, in ACTORS order.
-ADMIN_PAGE = "LDDDDAA"  # admin pages without an object of the school
-ADMIN_OBJ = "LDDDDAD"  # admin pages about one object of the school
-STAFF_PAGE = "LDDAAAA"  # any teacher or admin, showing only their own things
-STAFF_OWN = "LDDADAD"  # class_a's things: its class teacher and the school's admin
-STUDENT_PAGE = "LAADDDD"  # a student's own pages (no id in the URL)
-STUDENT_OWN = "LADDDDD"  # one of students[0]'s things, for students[0] only
-EVIDENCE = "LADADAD"  # students[0]'s file: the student, the class teacher, the admin
-ANY_USER = "LAAAAAA"
-PUBLIC = "AAAAAAA"
-NONE = "NNNNNNN"
+# Expected outcome per actor, in ACTORS order; the groups are: anonymous | school A's five |
+# school B's three | the city office outside, inside A read-only, inside A acting.
+#                  a  sSttA  sta  crw
+ADMIN_PAGE = "L" "DDDDA" "DDA" "DAA"  # admin pages without an object of the school
+ADMIN_OBJ = "L" "DDDDA" "DDD" "DAA"  # admin pages about one object of school A
+STAFF_PAGE = "L" "DDAAA" "DAA" "DAA"  # any teacher or admin, showing only their own things
+STAFF_OWN = "L" "DDADA" "DDD" "DAA"  # class_a's things: its class teacher and A's admin
+STUDENT_PAGE = "L" "AADDD" "ADD" "DDD"  # a student's own pages (no id in the URL)
+STUDENT_OWN = "L" "ADDDD" "DDD" "DDD"  # one of students[0]'s things, for students[0] only
+EVIDENCE = "L" "ADADA" "DDD" "DAA"  # students[0]'s file: them, the class teacher, the admin
+ANY_USER = "L" "AAAAA" "AAA" "AAA"
+PUBLIC = "A" * len(ACTORS)
+NONE = "N" * len(ACTORS)
+CITY_PAGE = "L" "DDDDD" "DDD" "AAA"  # the city office's pages, inside a school or not
+CITY_OUTSIDE = "L" "DDDDD" "DDD" "ADD"  # city-wide writes: only outside any school
+
+
+def write(expected: str) -> str:
+    """A POST's expectations: the read-only city visit is refused every write."""
+    i = ACTORS.index("city_read")
+    return expected[:i] + ("D" if expected[i] == "A" else expected[i]) + expected[i + 1:]
 
 
 # ---- the school the matrix runs against --------------------------------------------------------
@@ -97,10 +126,14 @@ def build_context(make, publish=True):
 
     c.rule_set_id = db.session.get(RuleSetVersion, c.version_id).rule_set_id
     job = export_jobs.start_export(c.teacher, "xlsx", c.term, c.class_a)
-    c.other_school = make.school(name="另一所技师学院")
-    other_term = make.term(c.other_school)
-    c.other_admin = make.user(Role.ADMIN, c.other_school.id, username="admin_other")
-    c.other_term = other_term
+    # School B: set up like A, with the same usernames (teacher_a, admin1 …: unique per school).
+    c.b = make.school_setup(students_per_class=2)
+    c.b.school.name = "另一所技师学院"
+    c.b.entry = make.entry(c.b.term, c.b.students[0], "moral.service", "3", author=c.b.teacher)
+    c.other_school, c.other_term, c.other_admin = c.b.school, c.b.term, c.b.admin
+    # The city office: one account of no school; A has a logo (its URL is public).
+    c.city = make.user(Role.CITY, None, username="city", display_name="市教育局")
+    c.school.logo, c.school.logo_type = TINY_PNG, "image/png"
     db.session.commit()
     evaluation_context(c)  # before publishing: entries and proposals are written while open
     from tests.workflow.helpers import publish as publish_classes
@@ -111,7 +144,24 @@ def build_context(make, publish=True):
     c.job_id = job.id
     c.quick_event_id = quick_event(c)
     registry_objects(c)
+    city_objects(c, run_export)
     return c
+
+
+def city_objects(c, run_export) -> None:
+    """A published city recommendation and a finished city workbook (issue 14)."""
+    from starrating.demo import default_rules_source
+    from starrating.services import city_rules
+    from starrating.services.reports.jobs import start_city_export
+
+    version = city_rules.create_recommendation(c.city, "市推荐细则", default_rules_source(),
+                                               "初版")
+    city_rules.publish(c.city, version.city_rule_set_id, None)
+    c.city_rule_set_id, c.city_rule_version_id = version.city_rule_set_id, version.id
+    job = start_city_export(c.city)
+    db.session.commit()
+    run_export(job.id)
+    c.city_job_id = job.id
 
 
 def registry_objects(c) -> None:
@@ -149,16 +199,54 @@ def registry_token(c, who):
 def users_of(c) -> dict:
     return {"anon": None, "student": c.student_user, "other_student": c.other_student_user,
             "teacher": c.teacher, "other_teacher": c.other_teacher, "admin": c.admin,
-            "other_admin": c.other_admin}
+            "b_student": c.b.student_user, "b_teacher": c.b.teacher, "b_admin": c.b.admin,
+            "city": c.city, "city_read": c.city, "city_act": c.city}
+
+
+VISITS = {"city_read": False, "city_act": True}  # the city user inside school A: may write?
+
+
+def act_as(act, c, who):
+    """An Actor for `who`; the city visits sign in the city user and put school A (and the
+    chosen mode) on their login session, as POST /city/schools/<id>/enter does."""
+    actor = act(users_of(c)[who])
+    if who in VISITS:
+        login_session = c.city.current_login_session  # the one login_as just started
+        login_session.school_id, login_session.may_write = c.school.id, VISITS[who]
+        db.session.commit()
+    return actor
+
+
+@contextlib.contextmanager
+def visiting(c, who):
+    """The city user as the request will see them inside school A (for staging an upload in
+    their name); back to the stored row afterwards."""
+    from starrating.auth.sessions import CityVisit, enter_as_admin
+
+    user = c.city
+    enter_as_admin(user, CityVisit(c.school.id, VISITS[who]))
+    try:
+        yield user
+    finally:
+        user.city_visit = None
+        db.session.expire(user)
+
+
+def staged_by(c, who, default, stage):
+    """`stage(user)` as `who` (the city visits: inside school A), `default` for anonymous."""
+    if who in VISITS:
+        with visiting(c, who) as user:
+            return stage(user)
+    return stage(users_of(c)[who] or default)
 
 
 def roster_token(c, who):
     from starrating.services import roster
 
-    user = users_of(c)[who] or c.admin
     sheet = xlsx([["学号", "姓名", "性别", "班级", "状态"],
                   [f"2025{secrets.randbelow(10**6):06d}", "新生", "男", c.class_a.name, "在读"]])
-    return roster.stage_upload(user, sheet, "roster.xlsx")
+    return staged_by(c, who, c.admin, lambda user: roster.stage_upload(user, sheet,
+                                                                        "roster.xlsx"))
 
 
 def xlsx(rows) -> bytes:
@@ -183,12 +271,12 @@ def password_sheet_token(c, who):
 def clubs_token(c, who):
     from starrating.services import sheets
 
-    user = users_of(c)[who] or c.admin
-    term = c.other_term if who == "other_admin" else c.term  # each admin's current term
-    return sheets.stage("clubs", user, "学号,社团\n".encode(), "clubs.csv", term_id=term.id)
+    term = c.b.term if who in SCHOOL_B else c.term  # each admin's current term
+    return staged_by(c, who, c.admin, lambda user: sheets.stage(
+        "clubs", user, "学号,社团\n".encode(), "clubs.csv", term_id=term.id))
 
 
-CLASS_TEACHER_ONLY = "LDDADDD"  # class_a's class teacher, nobody else (quick events)
+CLASS_TEACHER_ONLY = "L" "DDADD" "DDD" "DDD"  # class_a's class teacher only (quick events)
 
 
 def quick_event(c) -> int:
@@ -205,9 +293,8 @@ def quick_event(c) -> int:
 def entries_token(c, who):
     from starrating.services import entry_import
 
-    user = users_of(c)[who] or c.teacher
-    return entry_import.stage(user, c.term, c.class_a.id, b"not really a workbook",
-                              "entries.xlsx")
+    return staged_by(c, who, c.teacher, lambda user: entry_import.stage(
+        user, c.term, c.class_a.id, b"not really a workbook", "entries.xlsx"))
 
 
 def ROLLOVER_FORM(c, **extra):  # noqa: N802
@@ -223,12 +310,19 @@ def COHORT_FORM(c, **extra):  # noqa: N802
 
 # ---- the rows: endpoint → (URL builder, {method: expectations}) ------------------------------------
 
-def row(url, get=None, post=None, data=None, shadowed=False, classmates=False):
+def row(url, get=None, post=None, data=None, shadowed=False, visit_free=False,
+        classmates=False):
     """`data(c)`: the POST's form (ids of the school's objects); `shadowed`: the method is not
-    routed on this rule but another rule matches the same URL; `classmates`: a student's page
-    that names their classmates (whom to rate, whom an officer proposes for)."""
+    routed on this rule but another rule matches the same URL. A POST is refused to the
+    read-only city visit unless `visit_free` (leaving, logging out, the language: see
+    auth/sessions.CITY_VISIT_FREE). `classmates`: a student's page that names their
+    classmates (whom to rate, whom an officer proposes for)."""
+    for expected in (get, post):
+        assert expected is None or len(expected) == len(ACTORS), (url, expected)
+    if post is not None and not visit_free:
+        post = write(post)
     return {"url": url, "GET": get, "POST": post, "data": data or (lambda c: {}),
-            "shadowed": shadowed, "classmates": classmates}
+            "shadowed": shadowed, "visit_free": visit_free, "classmates": classmates}
 
 
 def static(path):
@@ -240,11 +334,16 @@ ROWS = {
     "main.index": row(static("/"), get=ANY_USER),
     "main.healthz": row(static("/healthz"), get=PUBLIC),
     "main.favicon": row(static("/favicon.ico"), get=PUBLIC),
-    "main.set_language": row(static("/lang/en"), post=PUBLIC),
+    "main.set_language": row(static("/lang/en"), post=PUBLIC, visit_free=True),
+    # A logged-in user is sent home; the read-only city visit is refused the POST first.
     "auth.login": row(static("/login"), get=PUBLIC, post=PUBLIC),
+    "auth.school_login": row(lambda c, w: f"/s/{c.school.code}/login", get=PUBLIC,
+                             post=PUBLIC),
+    "auth.city_login": row(static("/city/login"), get=PUBLIC, post=PUBLIC),
     # Logging out lands on the login page: L for everyone (anonymous is sent there too).
-    "auth.logout": row(static("/logout"), post="LLLLLLL"),
-    "auth.change_password": row(static("/password"), get=ANY_USER, post=ANY_USER),
+    "auth.logout": row(static("/logout"), post="L" * len(ACTORS), visit_free=True),
+    "auth.change_password": row(static("/password"), get=ANY_USER, post=ANY_USER,
+                                visit_free=True),
     "auth.unlock": row(lambda c, w: f"/accounts/{c.teacher.id}/unlock", post=ADMIN_OBJ),
     # student
     "student.index": row(static("/student/"), get=STUDENT_PAGE),
@@ -271,7 +370,7 @@ ROWS = {
     # A POST here matches import_confirm with the token "template.xlsx": not a token.
     "teacher.import_template": row(
         lambda c, w: f"/teacher/class/{c.class_a.id}/import/template.xlsx", get=STAFF_OWN,
-        post="LDDDDDD", shadowed=True),
+        post="L" + "D" * (len(ACTORS) - 1), shadowed=True),
     "teacher.class_workflow": row(lambda c, w: f"/teacher/class/{c.class_a.id}/status",
                                   get=STAFF_OWN),
     "teacher.submit_class": row(lambda c, w: f"/teacher/class/{c.class_a.id}/submit",
@@ -389,7 +488,7 @@ ROWS = {
     # The password sheet is the uploading admin's, downloadable once.
     "admin.roster_passwords": row(
         lambda c, w: f"/admin/students/import/passwords/{password_sheet_token(c, w)}",
-        get=ADMIN_OBJ),
+        get="L" "DDDDA" "DDD" "DDD"),
     # reports (issue 6b): staff see their own classes' exports; a student gets their own card
     "admin.reports": row(static("/admin/reports"), get=STAFF_PAGE),
     "admin.start_export": row(static("/admin/reports/jobs"), post=STAFF_PAGE),
@@ -403,7 +502,7 @@ ROWS = {
     # ?term=&student_no= of students[0]: a student always gets their own card.
     "admin.student_card": row(
         lambda c, w: f"/admin/reports/card?term={c.term.id}&student_no={c.students[0].student_no}",
-        get="LAAADAD"),  # both classes are published in build_context
+        get="L" "AAADA" "DDD" "DAA"),  # both classes are published in build_context
     # Rollover and cohort steps: the source term or the class names an object of the school.
     "admin.rollover_start": row(static("/admin/rollover"), get=ADMIN_PAGE, post=ADMIN_OBJ,
                                 data=lambda c: ROLLOVER_FORM(c, preview="1")),
@@ -419,7 +518,7 @@ ROWS = {
     # officer of class_a; the round is open; an entry of students[0] waits for approval.
     "student.evaluation_home": row(static("/student/evaluation"), get=STUDENT_PAGE),
     "student.evaluation_round": row(lambda c, w: f"/student/evaluation/{c.round_id}",
-                                    get="LAADDDD", classmates=True),
+                                    get="L" "AADDD" "DDD" "DDD", classmates=True),
     # students[0] rates themself: the other student (class_b) may not rate them.
     "student.evaluation_rate": row(
         lambda c, w: f"/student/evaluation/{c.round_id}/rate/{c.students[0].id}",
@@ -427,7 +526,7 @@ ROWS = {
     # the officer's page: students[0] only (the other student is no officer)
     "student.proposals_page": row(static("/student/proposals"), get=STUDENT_OWN,
                                   post=STUDENT_OWN, classmates=True),
-    "teacher.evaluation_home": row(static("/teacher/evaluation"), get="LDDAADD"),
+    "teacher.evaluation_home": row(static("/teacher/evaluation"), get="L" "DDAAD" "DAD" "DDD"),
     "teacher.evaluation_class": row(
         lambda c, w: f"/teacher/evaluation/{c.round_id}/class/{c.class_a.id}",
         get=CLASS_TEACHER_ONLY, post=CLASS_TEACHER_ONLY),
@@ -495,6 +594,45 @@ ROWS = {
                                 get=STAFF_OWN),
     "student.certificates": row(static("/student/certificates"), get=STUDENT_PAGE,
                                 post=STUDENT_PAGE),
+    # the city office (issue 14): its pages, inside a school or not; entering and leaving
+    "city.index": row(static("/city/"), get=CITY_PAGE),
+    ("city.school_edit", "/city/schools/new"): row(static("/city/schools/new"), get=CITY_PAGE,
+                                                   post=CITY_PAGE),
+    ("city.school_edit", "/city/schools/<int:school_id>/edit"): row(
+        lambda c, w: f"/city/schools/{c.school.id}/edit", get=CITY_PAGE, post=CITY_PAGE,
+        data=lambda c: {"code": c.school.code, "name": c.school.name,
+                        "timezone": "Asia/Shanghai"}),
+    "city.school": row(lambda c, w: f"/city/schools/{c.b.school.id}", get=CITY_PAGE,
+                       post=CITY_PAGE),
+    "city.enter": row(lambda c, w: f"/city/schools/{c.b.school.id}/enter", post=CITY_PAGE,
+                      data=lambda c: {"mode": "read"}, visit_free=True),
+    "city.leave": row(static("/city/leave"), post=CITY_PAGE, visit_free=True),
+    # A school's logo is public, like the school's login page that shows it.
+    "city.logo": row(lambda c, w: f"/city/logo/{c.school.code}", get=PUBLIC),
+    # The city dashboard and workbook: the city office, inside a school or not; starting a
+    # workbook or drilling down is not a write in the visited school.
+    "city.dashboard": row(static("/city/dashboard"), get=CITY_PAGE),
+    "city.view_school": row(lambda c, w: f"/city/dashboard/schools/{c.b.school.id}/view",
+                            post=CITY_PAGE, visit_free=True),
+    "city.start_workbook": row(static("/city/workbook"), post=CITY_PAGE, visit_free=True),
+    "city.download_workbook": row(lambda c, w: f"/city/workbook/{c.city_job_id}/download",
+                                  get=CITY_PAGE),
+    # Recommended rules: the city reads them anywhere, writes them only outside a school.
+    "city.rules": row(static("/city/rules"), get=CITY_PAGE, post=CITY_OUTSIDE),
+    "city.rule_set": row(lambda c, w: f"/city/rules/{c.city_rule_set_id}", get=CITY_PAGE,
+                         post=CITY_OUTSIDE),
+    "city.rule_editor_page": row(lambda c, w: f"/city/rules/{c.city_rule_set_id}/editor",
+                                 get=CITY_PAGE, post=CITY_OUTSIDE),
+    "city.rule_publish": row(lambda c, w: f"/city/rules/{c.city_rule_set_id}/publish",
+                             post=CITY_OUTSIDE,
+                             data=lambda c: {"version_id": c.city_rule_version_id}),
+    "city.rule_unpublish": row(lambda c, w: f"/city/rules/{c.city_rule_set_id}/unpublish",
+                               post=CITY_OUTSIDE),
+    "city.rule_version_download": row(
+        lambda c, w: f"/city/rules/versions/{c.city_rule_version_id}.toml", get=CITY_PAGE),
+    # A school's admin reads a published recommendation and copies it into their school.
+    "admin.city_rule": row(lambda c, w: f"/admin/rules/city/{c.city_rule_set_id}",
+                           get=ADMIN_PAGE, post=ADMIN_PAGE),
 }
 
 
@@ -554,24 +692,39 @@ def outcome(response) -> str:
     return "A"
 
 
-@pytest.mark.parametrize("endpoint,rule,method,methods", list(cases()))
-def test_matrix(app, make, act, endpoint, rule, method, methods):
+def expectations(endpoint, rule, method, methods) -> str:
     r = row_for(endpoint, rule)
     if r is None:
         pytest.fail(f"{endpoint} {rule} has no row in ROWS (see test_every_route_has_a_row)")
-    expected = r[method] or NONE
     if method not in methods and not r["shadowed"]:
-        expected = NONE
+        return UNROUTED[method]
+    return r[method] or UNROUTED[method]
+
+
+# The read-only city visit's refusal of every POST comes before routing: 403, not 405.
+_READ = ACTORS.index("city_read")
+UNROUTED = {"GET": NONE, "POST": NONE[:_READ] + "D" + NONE[_READ + 1:]}
+
+
+@pytest.mark.parametrize("endpoint,rule,method,methods", list(cases()))
+def test_matrix(app, make, act, endpoint, rule, method, methods):
+    r = row_for(endpoint, rule)
+    expected = expectations(endpoint, rule, method, methods)
     c = build_context(make)
-    users = users_of(c)
-    order = sorted(range(len(ACTORS)), key=lambda i: expected[i] == "A")  # denied first
-    before = None
+    # city_act's writes have their own test (they would undo school A's admin's objects).
+    who_tries = [i for i in range(len(ACTORS))
+                 if not (method == "POST" and ACTORS[i] == "city_act" and expected[i] == "A")]
+    order = sorted(who_tries, key=lambda i: expected[i] == "A")  # denied first
+    start = table_dump() if method == "POST" else None
+    checked = False
     problems = []
     for i in order:
         who = ACTORS[i]
-        if expected[i] == "A" and before is None:
-            before = table_counts()
-        actor = act(users[who])
+        if expected[i] == "A" and not checked and start is not None:
+            changed = changes(start, table_dump())
+            assert not changed, f"{method} {rule}: refused actors wrote {changed}"
+            checked = True
+        actor = act_as(act, c, who)
         url = r["url"](c, who)
         response = actor.get(url) if method == "GET" else actor.post(url, r["data"](c))
         got = outcome(response)
@@ -582,28 +735,46 @@ def test_matrix(app, make, act, endpoint, rule, method, methods):
             seen = mentioned(response, hidden_from(c, who, refused=got != "A",
                                                    classmates=r.get("classmates", False)), url)
             assert not seen, f"{who} got {url} ({got}) naming students they may not see: {seen}"
-    if before is None:  # nobody allowed: nothing at all may have been written
-        before = table_counts()
+    if start is not None and not checked:  # nobody allowed: nothing at all may be written
+        changed = changes(start, table_dump())
+        assert not changed, f"{method} {rule}: refused actors wrote {changed}"
     assert not problems, f"{method} {url}:\n  " + "\n  ".join(problems)
 
 
+def changes(before: dict, after: dict) -> dict[str, str]:
+    """The tables whose rows differ, and how many rows came or went."""
+    out = {}
+    for table in before:
+        gone = set(before[table]) - set(after[table])
+        new = set(after[table]) - set(before[table])
+        if gone or new:
+            out[table] = f"{len(gone)} row(s) changed or removed, {len(new)} changed or added"
+    return out
+
+
 # Who may see which students' names and numbers on a page they are allowed: a student only
-# themselves, a teacher their own class, the other school's admin nobody of this school.
-OUTSIDERS = ("student", "other_student", "teacher", "other_teacher", "other_admin")
+# themselves, a teacher their own class, an admin (and the city visiting) their own school.
+OUTSIDERS = ("student", "other_student", "teacher", "other_teacher", "admin", *SCHOOL_B, *CITY)
 
 
 def hidden_from(c, who, refused=False, classmates=False) -> list:
     """The students whose personal data `who` must not find in the response. A refusal names
     nobody but the actor; an allowed page names only those the actor may see (a student's
     classmates too on a page that lists them: whom to rate, whom to propose for)."""
-    everyone = [*c.students, *c.other_students]
+    school_a = [*c.students, *c.other_students]
+    school_b = [*c.b.students, *c.b.other_students]
     mates = classmates and not refused
     own = {"student": c.students if mates else [c.students[0]],
            "other_student": c.other_students if mates else [c.other_students[0]],
            "teacher": [] if refused else c.students,
            "other_teacher": [] if refused else c.other_students,
-           "admin": [] if refused else everyone}.get(who, [])
-    return [s for s in everyone if s not in own]
+           "admin": [] if refused else school_a,
+           "b_student": [c.b.students[0]],
+           "b_teacher": [] if refused else c.b.students,
+           "b_admin": [] if refused else school_b,
+           "city_read": [] if refused else school_a,
+           "city_act": [] if refused else school_a}.get(who, [])
+    return [s for s in school_a + school_b if s not in own]
 
 
 def mentioned(response, students, url) -> list[str]:
@@ -623,10 +794,9 @@ def mentioned(response, students, url) -> list[str]:
 
 
 def test_denied_actors_write_nothing(app, make, act):
-    """Every POST route, tried by everyone it refuses: no table changes."""
+    """Every POST route, tried by everyone it refuses: no table changes (row by row)."""
     c = build_context(make)
-    users = users_of(c)
-    before = table_counts(ignore=("login_session", "login_attempt"))
+    before = table_dump()
     for endpoint, rule, _methods in routes():
         r = row_for(endpoint, rule)
         if r is None or r["POST"] is None:
@@ -634,11 +804,100 @@ def test_denied_actors_write_nothing(app, make, act):
         for i, who in enumerate(ACTORS):
             if r["POST"][i] in "LD" and who != "anon":
                 url = r["url"](c, who)
-                response = act(users[who]).post(url, {"name": "x", **r["data"](c)})
+                response = act_as(act, c, who).post(url, {"name": "x", **r["data"](c)})
                 assert outcome(response) in "LD", (endpoint, who, response.status_code)
-    db.session.expire_all()
-    after = table_counts(ignore=("login_session", "login_attempt"))
-    assert after == before
+    changed = changes(before, table_dump())
+    assert not changed, f"refused POSTs wrote: {changed}"
+
+
+def city_act_posts():
+    for endpoint, rule, methods in routes():
+        r = row_for(endpoint, rule)
+        if r is not None and "POST" in methods and r["POST"] \
+                and r["POST"][ACTORS.index("city_act")] == "A":
+            yield pytest.param(endpoint, rule, id=f"POST {rule}")
+
+
+@pytest.mark.parametrize("endpoint,rule", list(city_act_posts()))
+def test_city_acting_writes_are_audited(app, make, act, endpoint, rule):
+    """The city user acting in school A: each POST is allowed as for A's admin; one that
+    writes leaves a `city_write` row for school A, and every audit row it adds names the city
+    user as the actor. A refused or invalid one (4xx) writes nothing at all."""
+    from starrating.models import AuditLog
+
+    r = row_for(endpoint, rule)
+    c = build_context(make)
+    actor = act_as(act, c, "city_act")
+    url = r["url"](c, "city_act")
+    last_audit = db.session.scalar(sa.select(sa.func.max(AuditLog.id))) or 0
+    before = table_dump()
+    response = actor.post(url, r["data"](c))
+    assert outcome(response) == "A", (url, response.status_code)
+    changed = changes(before, table_dump())
+    added = db.session.execute(sa.select(AuditLog.actor_id, AuditLog.action,
+                                         AuditLog.school_id)
+                               .where(AuditLog.id > last_audit)).all()
+    db.session.rollback()
+    if response.status_code >= 400 or not changed:  # refused, invalid, or nothing to do
+        assert not changed and not added, (url, response.status_code, changed, added)
+        return
+    assert {actor_id for actor_id, _, _ in added} <= {c.city.id}, (url, added)
+    if not r["visit_free"]:  # entering, leaving, the language: not a write in the school
+        assert (c.city.id, "city_write", c.school.id) in added, (url, added)
+
+
+def test_city_inside_school_a_acts_like_its_admin_in_the_rows():
+    """The rows themselves: inside school A the city user is A's admin (acting: every
+    method; read-only: GETs, and only the visit-free POSTs), and outside it the admin's
+    pages are refused. The exceptions are named."""
+    own_city = {"city.index", "city.school_edit", "city.school", "city.enter", "city.leave"}
+    uploader_only = {"admin.roster_passwords"}  # the sheet is its uploader's (A's admin)
+    a, rd, wr, out = (ACTORS.index(w) for w in ("admin", "city_read", "city_act", "city"))
+    for endpoint, rule, methods in routes():
+        r = row_for(endpoint, rule)
+        if endpoint in own_city or endpoint.startswith("city.") or r is None:
+            continue
+        for method in ("GET", "POST"):
+            e = expectations(endpoint, rule, method, methods)
+            admin = "D" if endpoint in uploader_only and e[a] == "A" else e[a]
+            assert e[wr] == admin, (endpoint, rule, method, e)
+            if method == "GET" or r["visit_free"]:
+                assert e[rd] == admin, (endpoint, rule, method, e)
+            else:
+                assert e[rd] in "DN", (endpoint, rule, method, e)
+            if endpoint.startswith(("admin.", "teacher.", "student.")):
+                assert e[out] in "DN", (endpoint, rule, method, e)
+
+
+def test_city_inside_school_b_is_refused_school_a_like_bs_admin(app, make, act):
+    """The city user who entered school B (to act) gets on school A's pages exactly what
+    B's admin gets: they read and write a school only while inside it."""
+    c = build_context(make)
+    city_in_b = act(c.city)
+    c.city.current_login_session.school_id = c.b.school.id
+    c.city.current_login_session.may_write = True
+    db.session.commit()
+    b_admin = act(c.b.admin)
+    before = table_dump()
+    problems = []
+    for endpoint, rule, _methods in routes():
+        r = row_for(endpoint, rule)
+        if endpoint == "auth.logout" or endpoint.startswith("city.") or r is None:
+            continue
+        for method in ("GET", "POST"):
+            if r[method] is None or r[method][ACTORS.index("b_admin")] != "D":
+                continue
+            url = r["url"](c, "b_admin")
+            response = (city_in_b.get(url) if method == "GET"
+                        else city_in_b.post(url, r["data"](c)))
+            if outcome(response) != "D":
+                problems.append(f"{method} {url}: {response.status_code}")
+            seen = mentioned(response, [*c.students, *c.other_students], url)
+            assert not seen, (url, seen)
+    assert not problems, problems
+    assert b_admin.get("/admin/").status_code == 200
+    changed = changes(before, table_dump())
+    assert not changed, changed
 
 
 def test_context_ids_are_of_the_right_school(app, make):
