@@ -28,11 +28,12 @@ from flask import Flask, current_app, has_app_context
 from flask_babel import force_locale, gettext
 from huey import Huey, crontab
 from huey.storage import RedisStorage, SqliteStorage
+from sqlalchemy import event as sa_event
 
 from .errors import DomainError
 from .extensions import db
 from .models import ExportJob
-from .services import workflow
+from .services import channels, notifications, workflow
 from .services.reports import jobs as export_service
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,10 @@ log = logging.getLogger(__name__)
 FINALIZE_EVERY = crontab(minute="*/15")
 # How often a worker looks for exports whose worker died (EXPORT_STALLED_AFTER without progress).
 SWEEP_STALLED_EVERY = crontab(minute="3-59/5")  # 3, 8, 13 …: never with the finalizing
+# Pushes (email, group robots) due now: retries and those held back by quiet hours.
+DELIVER_EVERY = crontab(minute="*")
+# Hourly: "the notice period ends in a day" for the classes it concerns (once each).
+NOTICE_ENDING_EVERY = crontab(minute="7")
 
 
 class AppHuey(Huey):
@@ -94,6 +99,65 @@ huey = AppHuey("starrating")
 def init_app(app: Flask) -> None:
     """Bind the queue to the app (storage, HUEY_IMMEDIATE) so tasks run in it."""
     huey.bind(app)
+    if not getattr(huey, "_deliveries_hooked", False):
+        sa_event.listen(db.session, "after_commit", _kick_deliveries)
+        sa_event.listen(db.session, "after_rollback", _forget_deliveries)
+        huey._deliveries_hooked = True
+
+
+# ---- pushes (services/channels.py) ----------------------------------------------------------
+# A service that makes Delivery rows notes their ids in `session.info["new_deliveries"]`;
+# once that transaction commits they are handed to the queue (a rollback forgets them).
+
+def _kick_deliveries(session) -> None:
+    ids = session.info.pop("new_deliveries", None)
+    if not ids:
+        return
+    try:
+        deliver_task(list(ids))
+    except Exception:  # the queue being down never undoes the committed action
+        log.exception("could not queue %s pushes; the periodic sweep sends them", len(ids))
+
+
+def _forget_deliveries(session) -> None:
+    session.info.pop("new_deliveries", None)
+
+
+@huey.task()
+def deliver_task(ids: list[int]) -> None:
+    with huey.task_app().app_context():
+        deliver_now(ids)
+
+
+@huey.periodic_task(DELIVER_EVERY)
+def deliver_due_task() -> None:
+    with huey.task_app().app_context():
+        deliver_now()
+
+
+def deliver_now(ids=None) -> tuple[int, int]:
+    """Send due pushes (only `ids` if given), committed: (sent, not sent)."""
+    try:
+        outcome = channels.deliver_due(ids=ids)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("sending pushes failed")
+        return 0, 0
+    return outcome
+
+
+@huey.periodic_task(NOTICE_ENDING_EVERY)
+def notice_ending_task() -> int:
+    with huey.task_app().app_context():
+        return notice_ending_now()
+
+
+def notice_ending_now() -> int:
+    """The inbox items (and pushes) for notice periods ending within a day, committed."""
+    count = notifications.notice_ending_due()
+    db.session.commit()
+    return count
 
 
 @huey.task()

@@ -27,16 +27,21 @@ NAV = {
         ("admin.workflow", _l("Publishing")),
         ("admin.reports", _l("Reports")),
         ("admin.audit", _l("Audit log")),
+        ("families.alert_list", _l("Alerts")),
     ],
     "teacher": [
         ("teacher.index", _l("My classes")),
         ("teacher.appeals", _l("Appeals")),
         ("admin.reports", _l("Reports")),
+        ("families.index", _l("Families")),
     ],
     "student": [
         ("student.index", _l("My stars")),
         ("student.entries", _l("My records")),
         ("student.appeals", _l("My appeals")),
+    ],
+    "guardian": [
+        ("guardian.index", _l("My children")),
     ],
 }
 

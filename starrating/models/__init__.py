@@ -2,6 +2,19 @@
 
 from .accounts import LoginAttempt, LoginSession, Role, User
 from .base import from_cents, to_cents, utcnow
+from .families import (
+    Alert,
+    ClassChannel,
+    Delivery,
+    EventMark,
+    FamilySettings,
+    Guardian,
+    GuardianInvitation,
+    GuardianLink,
+    GuardianOpinion,
+    Notification,
+    NotificationSettings,
+)
 from .rating import (
     Appeal,
     AppealStatus,
@@ -39,6 +52,9 @@ from .school import (
 )
 
 __all__ = [
+    "Alert", "ClassChannel", "Delivery", "EventMark", "FamilySettings", "Guardian",
+    "GuardianInvitation", "GuardianLink", "GuardianOpinion", "Notification",
+    "NotificationSettings",
     "Appeal", "AppealStatus", "Attachment", "AuditLog", "ClassAssignment", "ClassState",
     "ClassTermStatus", "Club", "ClubMembership", "Department", "Entry", "EntrySource",
     "ExportJob", "Flag", "Gender", "ImportBatch", "QuickEvent", "LoginAttempt", "LoginSession", "Major",
