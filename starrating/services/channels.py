@@ -110,7 +110,7 @@ def attempt(delivery: Delivery, now: datetime) -> bool:
                         delivery.channel, delivery.attempts)
         else:
             delivery.due_at = now + RETRY_AFTER[delivery.attempts - 1]
-            log.info("delivery %s (%s) failed, retried at %s", delivery.id, delivery.channel,
+            log.warning("delivery %s (%s) failed, retried at %s", delivery.id, delivery.channel,
                      delivery.due_at.isoformat())
         return False
     delivery.status, delivery.sent_at, delivery.last_error = "sent", now, ""
