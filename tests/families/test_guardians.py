@@ -87,7 +87,7 @@ def test_invitation_activates_once_then_phone_and_username_log_in(school, app):
     db.session.expire_all()
     assert db.session.get(Guardian, guardian.id).activated_at is not None
     again = _activate(app.test_client(), code)
-    assert again.status_code == 400 and "wrong, used or expired" in again.get_data(as_text=True)
+    assert again.status_code == 400 and "邀请码错误" in again.get_data(as_text=True)
     answer = _login(app.test_client(), "13900000002", "Famili3s2026")
     assert answer.status_code == 302 and answer.headers["Location"].endswith("/")
     page = app.test_client()
@@ -155,7 +155,7 @@ def test_guardian_home_shows_both_children_and_no_stars_before_publication(fam, 
     assert fam.stranger.name not in html
     assert "★" not in html.split("<main")[1]
     child = guardian.get(f"/guardian/child/{fam.child_a.id}").get_data(as_text=True)
-    assert "overall-card" not in child and "appear here when" in child
+    assert "overall-card" not in child and "星级将显示在这里" in child
     assert guardian.get(f"/guardian/child/{fam.child_a.id}/card").status_code == 403
 
 
