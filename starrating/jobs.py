@@ -32,8 +32,9 @@ from sqlalchemy import event as sa_event
 
 from .errors import DomainError
 from .extensions import db
-from .models import ExportJob
+from .models import ExportJob, Term
 from .services import channels, notifications, workflow
+from .services.clock import school_today
 from .services.reports import jobs as export_service
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,36 @@ def deliver_now(ids=None) -> tuple[int, int]:
 def notice_ending_task() -> int:
     with huey.task_app().app_context():
         return notice_ending_now()
+
+
+MONTHLY_EVERY = crontab(hour="8", minute="0")  # the worker's clock; the day is the school's
+
+
+@huey.periodic_task(MONTHLY_EVERY)
+def monthly_summaries_task() -> int:
+    """On each school's day: one job per class for last month's summary (月小结)."""
+    with huey.task_app().app_context():
+        return monthly_summaries_now()
+
+
+def monthly_summaries_now(today=None) -> int:
+    """Queue the summary job of every class due today; the number of classes."""
+    today = today or school_today()
+    due = notifications.monthly_due(today)
+    year, month = notifications.previous_month(today)
+    for term_id, class_id in due:
+        monthly_summary_task(term_id, class_id, year, month)
+    return len(due)
+
+
+@huey.task(retries=2, retry_delay=300)
+def monthly_summary_task(term_id: int, class_id: int, year: int, month: int) -> int:
+    """One class's monthly summary, committed (once per class and month)."""
+    with huey.task_app().app_context():
+        made = notifications.monthly_summary(db.session.get(Term, term_id), class_id, year,
+                                             month)
+        db.session.commit()
+        return made
 
 
 def notice_ending_now() -> int:

@@ -22,7 +22,7 @@ Who gets what (the events of issue 16):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -39,6 +39,7 @@ from ..models import (
     Delivery,
     Entry,
     EventMark,
+    FamilySettings,
     Guardian,
     GuardianLink,
     Notification,
@@ -54,6 +55,7 @@ from . import audit
 from .access import class_for_families
 from .clock import local_time, school_now, school_zone
 from .results import indicator_labels
+from .terms import current_term
 
 EVENTS = {
     "deduction": _l("A deduction is recorded"),
@@ -398,8 +400,9 @@ def mark_read(actor: User, notification_id: int | None = None) -> int:
 def events_for(actor: User) -> list[str]:
     """The events that can reach this person (by role)."""
     by_role = {
-        Role.STUDENT: ["deduction", "appeal_decided", "published", "notice_ending"],
-        Role.GUARDIAN: ["deduction", "appeal_decided", "published", "notice_ending"],
+        Role.STUDENT: ["deduction", "appeal_decided", "published", "notice_ending", "monthly"],
+        Role.GUARDIAN: ["deduction", "appeal_decided", "published", "notice_ending",
+                        "monthly"],
         Role.TEACHER: ["appeal_filed", "alert"],
         Role.ADMIN: ["class_submitted", "alert"],
     }
@@ -477,3 +480,69 @@ def save_channel(actor: User, class_id: int, kind: str, url: str, events,
         row.kind, row.url, row.events = kind, url, chosen
         row.updated_by_id, row.updated_at = actor.id, utcnow()
     return row
+
+
+# ---- the monthly summary (月小结) --------------------------------------------------------------
+# On the school's day (FamilySettings.monthly_day, 0 = off) each student and their guardians
+# get last month's records of the student and their sum (no stars: a guardian sees stars only
+# once the class's results are published, on the pages). One job per class (starrating/jobs.py),
+# once per class and month (EventMark "monthly:<class>:<yyyy-mm>").
+
+EVENTS["monthly"] = _l("The monthly summary")
+SENTENCES["monthly"] = _l("%(student)s in %(month)s: %(count)s records, %(points)s points in "
+                          "all. %(lines)s")
+
+
+def previous_month(today) -> tuple[int, int]:
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
+def monthly_summary(term: Term, class_id: int, year: int, month: int) -> int:
+    """The month's summary for every student of the class and their guardians (once)."""
+    key = f"monthly:{class_id}:{year:04d}-{month:02d}"
+    if db.session.get(EventMark, key) is not None:
+        return 0
+    db.session.add(EventMark(key=key))
+    first = date(year, month, 1)
+    after = date(year + (month == 12), month % 12 + 1, 1)
+    students = dict(db.session.execute(sa.select(Student.id, Student.name).where(
+        Student.class_id == class_id)).all())
+    names = in_each_language(lambda: {k: str(v) for k, v in indicator_labels(term).items()})
+    lines: dict[int, list] = {sid: [] for sid in students}
+    for sid, indicator, day, cents in db.session.execute(
+            sa.select(Entry.student_id, Entry.indicator, Entry.occurred_on, Entry.points_cents)
+            .where(Entry.term_id == term.id, Entry.deleted_at.is_(None),
+                   Entry.student_id.in_(list(students)), Entry.occurred_on >= first,
+                   Entry.occurred_on < after)
+            .order_by(Entry.occurred_on, Entry.id)):
+        lines[sid].append((day, indicator, cents))
+    month_text = f"{year:04d}-{month:02d}"
+    made = 0
+    people = students_and_guardians(students)
+    by_student: dict[int, list[int]] = {}
+    for uid, sid in people:
+        by_student.setdefault(sid, []).append(uid)
+    for sid, name in students.items():
+        rows = lines[sid]
+        text = {lang: "; ".join(f"{d.strftime('%m-%d')} {names[lang].get(i, i)} {_points(c)}"
+                                for d, i, c in rows) for lang in names}
+        params = {"student": name, "month": month_text, "count": str(len(rows)),
+                  "points": _points(sum(c for _d, _i, c in rows)), "lines": text}
+        made += notify(term.school_id, "monthly",
+                       [Item(uid, sid, params) for uid in by_student.get(sid, [])])
+    db.session.flush()
+    return made
+
+
+def monthly_due(today) -> list[tuple[int, int]]:
+    """(term id, class id) of every class whose school has its monthly summary today."""
+    schools = list(db.session.scalars(sa.select(FamilySettings.school_id).where(
+        FamilySettings.monthly_day == today.day)))
+    out = []
+    for school_id in schools:
+        term = current_term(school_id)
+        if term is None:
+            continue
+        out += [(term.id, cid) for cid in db.session.scalars(
+            sa.select(ClassAssignment.class_id).where(ClassAssignment.term_id == term.id))]
+    return out
