@@ -264,8 +264,9 @@ def invitation_slips(actor: User, class_id: int) -> tuple[SchoolClass, list[Invi
 
 def activate(school: School, code: str, password: str, ip: str, throttle) -> User:
     """The guardian's account with this one-time code becomes active with their password.
-    Wrong codes count like failed logins (per school and address)."""
-    key = auth_services.throttle_key(school.id, "~invitation")
+    Wrong codes count like failed logins, per school and address (so one address guessing
+    is stopped, and parents elsewhere who mistype never lock the school's activations)."""
+    key = auth_services.throttle_key(school.id, f"~invitation@{ip[:40]}")
     auth_services.reserve_attempt(key, ip[:64], throttle, now=utcnow())
     invitation = db.session.scalar(sa.select(GuardianInvitation).where(
         GuardianInvitation.code_hash == _hash(school.id, code or "")))

@@ -190,3 +190,26 @@ def test_a_guardian_of_two_sees_both_and_only_them(app, make, act):
     # another school's student with the same id range: still not found
     assert guardian.get("/guardian/child/999999").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Guardian)) == 3
+
+
+def test_the_rows_offered_to_the_matrix_hold(app, make, act):
+    """tests/families/matrix_rows.py, checked with the matrix's own actors."""
+    from tests.families.matrix_rows import FAMILY_MATRIX_ROWS, add_families
+    from tests.security.test_matrix import ACTORS as MATRIX_ACTORS
+
+    c = build_context(make)
+    add_families(c)
+    users = matrix_users(c)
+    assert set(FAMILY_MATRIX_ROWS) == set(FAMILY_ROWS)
+    problems = []
+    for endpoint, r in sorted(FAMILY_MATRIX_ROWS.items()):
+        for method in ("GET", "POST"):
+            if r[method] is None:
+                continue
+            for i, who in enumerate(MATRIX_ACTORS):
+                actor = act(users[who])
+                url = r["url"](c, who)
+                response = actor.get(url) if method == "GET" else actor.post(url, r["data"](c))
+                if matrix_outcome(response) != r[method][i]:
+                    problems.append(f"{who} {method} {url}: {response.status_code}")
+    assert not problems, "\n".join(problems)

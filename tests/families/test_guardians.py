@@ -212,3 +212,10 @@ def test_service_refuses_a_student_not_linked(fam):
     other, other_user = make_guardian(fam, [fam.stranger], name="陌生人", phone="13600000009")
     with pytest.raises(NotFound):
         guardians.child_page(other_user, fam.child_a.id, fam.term, "zh")
+
+
+def test_guessing_codes_is_throttled_per_address(school, app):
+    limit = app.config["LOGIN_MAX_FAILURES_PER_USER"]
+    client = app.test_client()
+    answers = [_activate(client, f"WRONG{n:03d}").status_code for n in range(limit + 1)]
+    assert answers[-1] == 429 and set(answers[:-1]) == {400}
