@@ -195,52 +195,71 @@ class Item:
 
 
 def notify(school_id: int, event: str, items: list[Item], *, class_id: int | None = None,
-           group_params: dict | None = None) -> int:
-    """One inbox item per person (muted events left out), the email pushes they chose, and
-    the class's group-robot post; a fixed number of statements. The number of items."""
-    seen: set[tuple[int, int | None]] = set()
+           group_params: dict | None = None, groups: list[tuple[int, dict]] | None = None
+           ) -> int:
+    """One inbox item per person and subject (muted events left out), the email pushes they
+    chose, and the group-robot posts of the classes (`groups`: (class id, params), or one
+    `class_id` with `group_params`); a fixed number of statements however many items and
+    classes. The number of items."""
+    seen: set = set()
     unique = []
     for item in items:
-        if (item.user_id, item.student_id) not in seen:
-            seen.add((item.user_id, item.student_id))
+        key = (item.user_id, item.student_id, repr(sorted(item.params.items())))
+        if key not in seen:
+            seen.add(key)
             unique.append(item)
     user_ids = list({i.user_id for i in unique})
     settings = {s.user_id: s for s in db.session.scalars(sa.select(NotificationSettings).where(
-        NotificationSettings.user_id.in_(user_ids or [-1])))}
+        NotificationSettings.user_id.in_(user_ids or [-1])))} if user_ids else {}
     locales = dict(db.session.execute(sa.select(User.id, User.locale).where(
-        User.id.in_(user_ids or [-1]))).all())
+        User.id.in_(user_ids))).all()) if settings else {}
     now = utcnow()
     kept = [i for i in unique
             if i.user_id not in settings or event not in (settings[i.user_id].muted or [])]
-    rows = [Notification(school_id=school_id, user_id=i.user_id, event=event,
-                         params=i.params, student_id=i.student_id, created_at=now)
-            for i in kept]
-    db.session.add_all(rows)
-    db.session.flush()
+    def by_email(user_id: int) -> bool:
+        choice = settings.get(user_id)
+        return bool(choice is not None and choice.email and event in (choice.by_email or []))
+
+    plain = [i for i in kept if not by_email(i.user_id)]
+    if plain:  # one executemany, however many people
+        db.session.execute(sa.insert(Notification), [
+            {"school_id": school_id, "user_id": i.user_id, "event": event, "params": i.params,
+             "student_id": i.student_id, "created_at": now} for i in plain])
+    wanted = [Notification(school_id=school_id, user_id=i.user_id, event=event,
+                           params=i.params, student_id=i.student_id, created_at=now)
+              for i in kept if by_email(i.user_id)]
     due = push_due_at(school_id)
     pushes = []
-    for row in rows:
-        choice = settings.get(row.user_id)
-        if choice is None or not choice.email or event not in (choice.by_email or []):
-            continue
+    if wanted:
+        db.session.add_all(wanted)
+        db.session.flush()  # the items' ids, for the log
+    for row in wanted:
+        choice = settings[row.user_id]
         lang = _user_lang(locales.get(row.user_id))
         with force_locale(LANGS[lang]):
             subject = str(EVENTS[event])
         pushes.append(Delivery(school_id=school_id, notification_id=row.id, channel="email",
                                target=choice.email, subject=subject,
                                body=sentence(event, row.params, lang), due_at=due))
-    if class_id is not None and event in GROUP_EVENTS:
-        channel = db.session.get(ClassChannel, class_id)
-        if channel is not None and event in (channel.events or []):
-            pushes.append(Delivery(school_id=school_id, channel=channel.kind,
-                                   target=channel.url, subject="",
-                                   body=sentence(event, group_params or {}, "zh", group=True),
-                                   due_at=due))
+    groups = list(groups or [])
+    if class_id is not None:
+        groups.append((class_id, group_params or {}))
+    if groups and event in GROUP_EVENTS:
+        channels = {c.class_id: c for c in db.session.scalars(sa.select(ClassChannel).where(
+            ClassChannel.class_id.in_({cid for cid, _p in groups})))}
+        for cid, params in groups:
+            channel = channels.get(cid)
+            if channel is not None and event in (channel.events or []):
+                pushes.append(Delivery(school_id=school_id, channel=channel.kind,
+                                       target=channel.url, subject="",
+                                       body=sentence(event, params, "zh", group=True),
+                                       due_at=due))
     if pushes:
         db.session.add_all(pushes)
-        db.session.flush()
+    db.session.flush()
+    if pushes:
         db.session.info.setdefault("new_deliveries", []).extend(p.id for p in pushes)
-    return len(rows)
+    return len(kept)
 
 
 def _points(cents: int) -> str:
@@ -259,15 +278,16 @@ def deductions_recorded(term: Term, entries) -> None:
     by_student: dict[int, list[int]] = {}
     for uid, sid in people:
         by_student.setdefault(sid, []).append(uid)
+    items, groups = [], []
     for entry in entries:
         student = students[entry.student_id]
         what = {lang: names[lang].get(entry.indicator, entry.indicator)
                 + (f" · {entry.item_name}" if entry.item_name else "") for lang in names}
         params = {"student": student.name, "what": what, "points": _points(entry.points_cents),
                   "date": entry.occurred_on.isoformat()}
-        notify(term.school_id, "deduction",
-               [Item(uid, student.id, params) for uid in by_student.get(student.id, [])],
-               class_id=student.class_id, group_params={"student": student.name, "what": what})
+        items += [Item(uid, student.id, params) for uid in by_student.get(student.id, [])]
+        groups.append((student.class_id, {"student": student.name, "what": what}))
+    notify(term.school_id, "deduction", items, groups=groups)
 
 
 def _appeal_what(term: Term, appeal) -> dict:
@@ -301,25 +321,24 @@ def classes_submitted(term: Term, rows) -> None:
     admins = school_admins(term.school_id)
     names = dict(db.session.execute(sa.select(SchoolClass.id, SchoolClass.name).where(
         SchoolClass.id.in_([r.class_id for r in rows] or [-1]))).all())
-    for row in rows:
-        notify(term.school_id, "class_submitted",
-               [Item(uid, None, {"cls": names.get(row.class_id, "")}) for uid in admins])
+    notify(term.school_id, "class_submitted", [
+        Item(uid, None, {"cls": names.get(row.class_id, "")}) for row in rows for uid in admins])
 
 
 def _class_event(term: Term, rows, event: str) -> int:
     """published / notice_ending for every student of the classes and their guardians."""
-    made = 0
     names = dict(db.session.execute(sa.select(SchoolClass.id, SchoolClass.name).where(
         SchoolClass.id.in_([r.class_id for r in rows] or [-1]))).all())
-    for row in rows:
-        students = dict(db.session.execute(sa.select(Student.id, Student.name).where(
-            Student.class_id == row.class_id)).all())
-        until = local_time(row.notice_ends_at) if row.notice_ends_at else ""
-        items = [Item(uid, sid, {"student": students[sid], "term": term.name, "until": until})
-                 for uid, sid in students_and_guardians(students)]
-        made += notify(term.school_id, event, items, class_id=row.class_id, group_params={
-            "term": term.name, "cls": names.get(row.class_id, ""), "until": until})
-    return made
+    students = {sid: (name, cid) for sid, name, cid in db.session.execute(
+        sa.select(Student.id, Student.name, Student.class_id).where(
+            Student.class_id.in_([r.class_id for r in rows] or [-1])))}
+    until = {r.class_id: local_time(r.notice_ends_at) if r.notice_ends_at else "" for r in rows}
+    items = [Item(uid, sid, {"student": students[sid][0], "term": term.name,
+                             "until": until[students[sid][1]]})
+             for uid, sid in students_and_guardians(students)]
+    return notify(term.school_id, event, items, groups=[
+        (r.class_id, {"term": term.name, "cls": names.get(r.class_id, ""),
+                      "until": until[r.class_id]}) for r in rows])
 
 
 def classes_published(term: Term, rows) -> None:

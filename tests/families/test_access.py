@@ -202,7 +202,7 @@ def test_the_rows_offered_to_the_matrix_hold(app, make, act):
     users = matrix_users(c)
     assert set(FAMILY_MATRIX_ROWS) == set(FAMILY_ROWS)
     problems = []
-    for endpoint, r in sorted(FAMILY_MATRIX_ROWS.items()):
+    for _endpoint, r in sorted(FAMILY_MATRIX_ROWS.items()):
         for method in ("GET", "POST"):
             if r[method] is None:
                 continue
