@@ -15,6 +15,8 @@ from .auth import bp as auth_bp
 from .auth.sessions import init_login
 from .city import bp as city_bp
 from .extensions import csrf, db, migrate
+from .guardian import bp as guardian_bp
+from .guardian import families_bp, inbox_bp
 from .main import bp as main_bp
 from .student import bp as student_bp
 from .teacher import bp as teacher_bp
@@ -82,6 +84,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(student_bp, url_prefix="/student")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(city_bp, url_prefix="/city")
+    app.register_blueprint(guardian_bp, url_prefix="/guardian")
+    app.register_blueprint(inbox_bp, url_prefix="/inbox")
+    app.register_blueprint(families_bp, url_prefix="/families")
 
 
 def register_errorhandlers(app: Flask) -> None:

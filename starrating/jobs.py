@@ -28,11 +28,13 @@ from flask import Flask, current_app, has_app_context
 from flask_babel import force_locale, gettext
 from huey import Huey, crontab
 from huey.storage import RedisStorage, SqliteStorage
+from sqlalchemy import event as sa_event
 
 from .errors import DomainError
 from .extensions import db
-from .models import ExportJob
-from .services import evaluation, workflow
+from .models import ExportJob, Term
+from .services import channels, evaluation, notifications, workflow
+from .services.clock import school_today
 from .services.reports import jobs as export_service
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,10 @@ FINALIZE_EVERY = crontab(minute="*/15")
 CLOSE_ROUNDS_EVERY = crontab(minute="1-59/15")
 # How often a worker looks for exports whose worker died (EXPORT_STALLED_AFTER without progress).
 SWEEP_STALLED_EVERY = crontab(minute="3-59/5")  # 3, 8, 13 …: never with the finalizing
+# Pushes (email, group robots) due now: retries and those held back by quiet hours.
+DELIVER_EVERY = crontab(minute="*")
+# Hourly: "the notice period ends in a day" for the classes it concerns (once each).
+NOTICE_ENDING_EVERY = crontab(minute="7")
 
 
 class AppHuey(Huey):
@@ -96,6 +102,95 @@ huey = AppHuey("starrating")
 def init_app(app: Flask) -> None:
     """Bind the queue to the app (storage, HUEY_IMMEDIATE) so tasks run in it."""
     huey.bind(app)
+    if not getattr(huey, "_deliveries_hooked", False):
+        sa_event.listen(db.session, "after_commit", _kick_deliveries)
+        sa_event.listen(db.session, "after_rollback", _forget_deliveries)
+        huey._deliveries_hooked = True
+
+
+# ---- pushes (services/channels.py) ----------------------------------------------------------
+# A service that makes Delivery rows notes their ids in `session.info["new_deliveries"]`;
+# once that transaction commits they are handed to the queue (a rollback forgets them).
+
+def _kick_deliveries(session) -> None:
+    ids = session.info.pop("new_deliveries", None)
+    if not ids:
+        return
+    try:
+        deliver_task(list(ids))
+    except Exception:  # the queue being down never undoes the committed action
+        log.exception("could not queue %s pushes; the periodic sweep sends them", len(ids))
+
+
+def _forget_deliveries(session) -> None:
+    session.info.pop("new_deliveries", None)
+
+
+@huey.task()
+def deliver_task(ids: list[int]) -> None:
+    with huey.task_app().app_context():
+        deliver_now(ids)
+
+
+@huey.periodic_task(DELIVER_EVERY)
+def deliver_due_task() -> None:
+    with huey.task_app().app_context():
+        deliver_now()
+
+
+def deliver_now(ids=None) -> tuple[int, int]:
+    """Send due pushes (only `ids` if given), committed: (sent, not sent)."""
+    try:
+        outcome = channels.deliver_due(ids=ids)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("sending pushes failed")
+        return 0, 0
+    return outcome
+
+
+@huey.periodic_task(NOTICE_ENDING_EVERY)
+def notice_ending_task() -> int:
+    with huey.task_app().app_context():
+        return notice_ending_now()
+
+
+MONTHLY_EVERY = crontab(hour="8", minute="0")  # the worker's clock; the day is the school's
+
+
+@huey.periodic_task(MONTHLY_EVERY)
+def monthly_summaries_task() -> int:
+    """On each school's day: one job per class for last month's summary (月小结)."""
+    with huey.task_app().app_context():
+        return monthly_summaries_now()
+
+
+def monthly_summaries_now(today=None) -> int:
+    """Queue the summary job of every class due today; the number of classes."""
+    today = today or school_today()
+    due = notifications.monthly_due(today)
+    year, month = notifications.previous_month(today)
+    for term_id, class_id in due:
+        monthly_summary_task(term_id, class_id, year, month)
+    return len(due)
+
+
+@huey.task(retries=2, retry_delay=300)
+def monthly_summary_task(term_id: int, class_id: int, year: int, month: int) -> int:
+    """One class's monthly summary, committed (once per class and month)."""
+    with huey.task_app().app_context():
+        made = notifications.monthly_summary(db.session.get(Term, term_id), class_id, year,
+                                             month)
+        db.session.commit()
+        return made
+
+
+def notice_ending_now() -> int:
+    """The inbox items (and pushes) for notice periods ending within a day, committed."""
+    count = notifications.notice_ending_due()
+    db.session.commit()
+    return count
 
 
 @huey.task()

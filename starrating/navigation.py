@@ -32,6 +32,7 @@ NAV = {
         ("admin.reports", _l("Reports")),
         ("admin.registry_index", _l("Skills & certificates")),
         ("admin.audit", _l("Audit log")),
+        ("families.alert_list", _l("Alerts")),
     ],
     "teacher": [
         ("teacher.index", _l("My classes")),
@@ -39,6 +40,7 @@ NAV = {
         ("teacher.evaluation_home", _l("Evaluation")),
         ("admin.registry_claims", _l("Skills & certificates")),
         ("admin.reports", _l("Reports")),
+        ("families.index", _l("Families")),
     ],
     "student": [
         ("student.index", _l("My stars")),
@@ -46,6 +48,9 @@ NAV = {
         ("student.appeals", _l("My appeals")),
         ("student.evaluation_home", _l("Evaluation")),
         ("student.certificates", _l("My awards & certificates")),
+    ],
+    "guardian": [
+        ("guardian.index", _l("My children")),
     ],
 }
 

@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import LoginAttempt, LoginSession, Role, School, Student, StudentStatus, User, utcnow
+from ..models.families import Guardian  # a guardian logs in by phone too (issue 16)
 from ..services.access import ensure_account_manageable
 
 
@@ -163,6 +164,10 @@ def authenticate(school: School | None, username: str, password: str, ip: str,
     else:
         query = query.where(User.school_id == school_id)
     user = db.session.scalar(query)
+    if user is None and school_id is not None:  # a guardian may give their phone number
+        user = db.session.scalar(sa.select(User).join(Guardian, Guardian.user_id == User.id)
+                                 .where(Guardian.school_id == school_id,
+                                        Guardian.phone == username))
     if user is None:
         # Hash anyway: a quick answer would tell that the username does not exist.
         check_password_hash(_dummy_hash(), password)

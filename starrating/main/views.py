@@ -12,7 +12,7 @@ from ..i18n import LANG_COOKIE
 from .blueprint import bp
 
 HOME_BY_ROLE = {"admin": "admin.index", "teacher": "teacher.index", "student": "student.index",
-                "city": "city.index"}
+                "city": "city.index", "guardian": "guardian.index"}
 
 
 @bp.route("/")

@@ -17,6 +17,19 @@ from .evaluation import (
     RoundDimension,
     RoundResult,
 )
+from .families import (
+    Alert,
+    ClassChannel,
+    Delivery,
+    EventMark,
+    FamilySettings,
+    Guardian,
+    GuardianInvitation,
+    GuardianLink,
+    GuardianOpinion,
+    Notification,
+    NotificationSettings,
+)
 from .rating import (
     Appeal,
     AppealStatus,
@@ -65,8 +78,10 @@ from .school import (
 )
 
 __all__ = [
-    "Absence", "Appeal", "AppealStatus", "Attachment", "AuditLog", "CityRuleSet",
-    "CityRuleVersion", "ClassAssignment", "ClassState", "RuleAdoption",
+    "Absence", "Alert", "Appeal", "AppealStatus", "Attachment", "AuditLog", "CityRuleSet",
+    "CityRuleVersion", "ClassAssignment", "ClassChannel", "ClassState", "Delivery",
+    "EventMark", "FamilySettings", "Guardian", "GuardianInvitation", "GuardianLink",
+    "GuardianOpinion", "Notification", "NotificationSettings", "RuleAdoption",
     "ClassTermStatus", "Club", "ClubMembership", "Department", "Entry", "EntrySource",
     "ExportJob", "Flag", "Gender", "ImportBatch", "QuickEvent", "LoginAttempt", "LoginSession", "Major",
     "Role", "RuleSet", "STATUSES_WITH_ACCOUNT", "RuleSetVersion", "School", "SchoolClass", "StarResult", "Student",

@@ -20,6 +20,7 @@ class Role(enum.StrEnum):
     TEACHER = "teacher"  # 班主任 / 教师
     STUDENT = "student"
     CITY = "city"  # 市教育局 / 职教中心: every school read-only, acts inside one when it enters it
+    GUARDIAN = "guardian"  # 家长: reads their linked children's pages (models/families.py)
 
 
 class User(UserMixin, db.Model):

@@ -26,6 +26,7 @@ from ..models import (
     TermStatus,
     User,
 )
+from ..models.families import Guardian, GuardianLink  # the families section, at the end
 from .terms import current_term, is_current
 
 
@@ -451,3 +452,40 @@ def ranking_scope(actor: User, term: Term, kind: str, value: int) -> None:
     if kind != "class" or value not in teacher_class_ids(actor, term):
         raise PermissionDenied()
 
+# ---- families: guardians, inbox, alerts (area: families) ----
+# A guardian (Role.GUARDIAN) reads only the students they are linked to (GuardianLink);
+# another student is NotFound, as if it did not exist. A class's guardians and its group
+# robot are managed by its class teacher in the term in force (or an admin of the school).
+
+
+def guardian_child(actor: User, student_id) -> Student:
+    """A student the guardian is linked to (NotFound for any other, or for anyone else)."""
+    if actor.role != Role.GUARDIAN or not str(student_id).isdigit():
+        raise NotFound()
+    student = db.session.scalar(
+        sa.select(Student).join(GuardianLink, GuardianLink.student_id == Student.id)
+        .join(Guardian, Guardian.id == GuardianLink.guardian_id)
+        .where(Guardian.user_id == actor.id, Student.id == int(student_id),
+               Student.school_id == actor.school_id))
+    if student is None:
+        raise NotFound()
+    return student
+
+
+def class_for_families(actor: User, class_id: int) -> SchoolClass:
+    """A class whose guardians / group robot the actor manages: its class teacher in the term
+    in force, or an admin of its school."""
+    school_class = db.session.get(SchoolClass, class_id)
+    if school_class is None or not same_school(actor, school_class.school_id):
+        raise NotFound()
+    if actor.role == Role.ADMIN:
+        return school_class
+    if actor.role == Role.TEACHER and class_id in teacher_class_ids(
+            actor, current_term(school_class.school_id)):
+        return school_class
+    raise PermissionDenied()
+
+
+def ensure_families_admin(actor: User) -> int:
+    """The school's admin (学生处): alerts and the school's settings for families."""
+    return admin_school(actor)

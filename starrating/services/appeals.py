@@ -31,7 +31,7 @@ from ..models import (
     to_cents,
     utcnow,
 )
-from . import audit, evidence
+from . import audit, evidence, notifications
 from .access import (
     ensure_student_access,
     ensure_student_may_write,
@@ -173,6 +173,7 @@ def create_appeal(actor: User, term: Term, data: AppealInput,
     audit.record(actor, "create", appeal, school_id=term.school_id,
                  after=audit.snapshot(appeal))
     db.session.flush()
+    notifications.appeal_filed(term, appeal)  # families: the class teacher's inbox
     return appeal
 
 
@@ -348,6 +349,7 @@ def accept_appeal(actor: User, appeal_id: int, decision: Decision,
     db.session.flush()
     audit.record(actor, "accept", appeal, school_id=term.school_id, before=before,
                  after=audit.snapshot(appeal))
+    notifications.appeal_decided(term, appeal)  # families: the student and guardians
     return appeal
 
 
@@ -364,4 +366,5 @@ def reject_appeal(actor: User, appeal_id: int, reason: str,
     db.session.flush()
     audit.record(actor, "reject", appeal, school_id=term.school_id, before=before,
                  after=audit.snapshot(appeal))
+    notifications.appeal_decided(term, appeal)  # families: the student and guardians
     return appeal

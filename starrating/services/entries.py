@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -20,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..models import Entry, EntrySource, SchoolClass, Student, Term, User, utcnow
-from . import audit, evidence, review
+from . import alerts, audit, evidence, review
 from .access import (
     ensure_entry_writable,
     ensure_grid_access,
@@ -72,6 +73,7 @@ def record_entries(actor: User, term: Term, student_ids, data: EntryInput,
         audit.record(actor, "create", entry, school_id=term.school_id,
                      after=audit.snapshot(entry, AUDIT_EXCLUDE))
     db.session.flush()
+    alerts.entries_recorded(term, entries)  # families: inbox items, alerts
     return entries
 
 
@@ -246,6 +248,7 @@ def _insert_and_audit(actor: User, term: Term, rows: list[dict]) -> list[int]:
          "term_id": term.id, "student_id": row["student_id"], "before": None,
          "after": {k: audit._jsonable(v) for k, v in row.items() if k not in AUDIT_EXCLUDE}}
         for row in stored])
+    alerts.entries_recorded(term, [SimpleNamespace(**row) for row in stored])  # families
     return [row["id"] for row in stored]
 
 

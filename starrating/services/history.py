@@ -471,3 +471,36 @@ def entry_history(entry) -> list[AuditLog]:
         sa.select(AuditLog).where(AuditLog.object_type == "entry",
                                   AuditLog.object_id == entry.id)
         .order_by(AuditLog.at, AuditLog.id)))
+
+
+# ---- families (issue 16): guardians, invitations, opinions, alerts, group robots ------------
+
+ACTIONS.update({"invite": _l("invited"), "handle": _l("handled")})
+OBJECTS.update({
+    "guardian": _l("guardian"), "guardian_link": _l("guardian of a student"),
+    "guardian_opinion": _l("guardian's opinion"), "alert": _l("alert"),
+    "class_channel": _l("group robot"), "family_settings": _l("settings for families"),
+})
+SENTENCES.update({
+    ("guardian", "create"): _l("%(who)s added the guardian %(name)s"),
+    ("guardian", "invite"): _l("%(who)s made a new invitation code for the guardian %(name)s"),
+    ("guardian", "activate"): _l("The guardian %(name)s activated their account"),
+    ("school_class", "invite"): _l("%(who)s printed invitation slips for the guardians of "
+                                   "%(name)s"),
+    ("guardian_link", "create"): _l("%(who)s linked a guardian to %(student)s"),
+    ("guardian_opinion", "create"): _l("%(who)s wrote the guardian's opinion for %(student)s"),
+    ("guardian_opinion", "update"): _l("%(who)s changed the guardian's opinion for "
+                                       "%(student)s"),
+    ("alert", "handle"): _l("%(who)s handled the alert about %(student)s"),
+})
+FIELDS.update({
+    "phone": _l("Mobile number"), "relation": _l("Relation"),
+    "activated_at": _l("Activated"), "events": _l("Events"),
+    "show_deduction_notes": _l("Guardians see the notes of deductions"),
+    "show_evidence": _l("Guardians see the evidence files"), "thresholds": _l("Thresholds"),
+    "smtp_host": _l("Email server"), "smtp_port": _l("Port"), "smtp_tls": _l("STARTTLS"),
+    "smtp_sender": _l("Sender address"), "monthly_day": _l("Day of the monthly summary"),
+    "rule": _l("Threshold"), "value": _l("Value"), "sanction": _l("Suggested sanction"),
+    "handled_at": _l("Handled"), "guardians": _l("Guardians"),
+})
+QUIET.update({"guardian_id", "user_id", "updated_by_id", "handled_by_id", "url"})

@@ -38,7 +38,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, sheets
+from . import audit, guardians, sheets
 from .access import admin_school, get_class_for_password_reset
 from .reports import slips
 from .setup import parse_gender, parse_status
@@ -55,10 +55,15 @@ COLUMNS = {  # column → accepted headers (Chinese first; English for the Engli
     "gender": ("性别", "gender"),
     "class": ("班级", "class"),
     "status": ("状态", "status"),
+    # families (optional): the student's guardian, linked or created on import
+    "guardian_name": ("家长姓名", "guardian name", "guardian_name"),
+    "guardian_relation": ("与学生关系", "relation", "guardian_relation"),
+    "guardian_phone": ("家长手机", "guardian phone", "guardian_phone"),
 }
 REQUIRED = ("student_no", "name", "gender", "class")
 HEADER_LABEL = {"student_no": "学号", "name": "姓名", "gender": "性别", "class": "班级",
-                "status": "状态"}
+                "status": "状态", "guardian_name": "家长姓名",
+                "guardian_relation": "与学生关系", "guardian_phone": "家长手机"}
 CHANGE_FIELDS = ("name", "gender", "class", "status")  # what a roster row may change
 __all__ = ["RowError", "SheetError"]
 
@@ -146,6 +151,10 @@ def check_roster(actor: User, rows: list[list[str]]) -> RosterCheck:
         if no and no in accounts and (student is None or accounts[no] != student.id):
             errors.append(RowError(number, "学号", str(_l("An account with this username "
                                                            "exists for someone else."))))
+        guardian = tuple((values.get(k) or "").strip() for k in (
+            "guardian_name", "guardian_relation", "guardian_phone"))
+        errors.extend(RowError(number, column, reason)
+                      for column, reason in guardians.check_roster_guardian(*guardian))
         if no:
             seen.setdefault(no, number)
         if errors:
@@ -154,7 +163,7 @@ def check_roster(actor: User, rows: list[list[str]]) -> RosterCheck:
         row = {"row": number, "student_no": no, "name": name, "gender": gender,
                "class_id": class_id, "status": status,
                "class": values["class"], "student_id": student.id if student else None,
-               "needs_account": no not in accounts}
+               "needs_account": no not in accounts, "guardian": guardian}
         row["changes"] = _changes(student, row, class_names) if student else []
         if student is None:
             result.new += 1
@@ -244,6 +253,9 @@ def import_roster(actor: User, data: bytes, filename: str) -> RosterImport:
             db.session.execute(sa.update(User), [
                 {"id": uid, "active": active[sid]} for uid, sid in users])
             auth_services.end_login_sessions_of(uid for uid, sid in users if sid in left)
+    guardians.link_from_roster(actor, school_id, [  # families: 家长 columns, when filled
+        (ids[r["student_no"]], *r["guardian"]) for r in checked.rows
+        if r.get("guardian") and r["guardian"][0]])
     audit.record(actor, "import", batch, after={
         "filename": batch.filename, "rows": len(checked.rows), "created": len(new_rows),
         "updated": checked.updated, "accounts": len(accounts)})

@@ -41,7 +41,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit
+from . import audit, notifications
 from .access import (
     ensure_class_access,
     ensure_reopen_admin,
@@ -107,6 +107,7 @@ def submit_class(actor: User, term: Term, class_id: int, now: datetime | None = 
     row.submitted_at = now or utcnow()
     row.submitted_by_id = actor.id
     _audit(actor, row, before, "submit")
+    notifications.classes_submitted(term, [row])  # families: the 学生处's inbox
     return row
 
 
@@ -489,6 +490,10 @@ def run_step(actor: User, term: Term, step: str, class_ids, *, reason: str | Non
               "return": _mark_returned,
               "finalize": lambda row: _mark_final(row, actor, now)}[step]
     rows = _transition(actor, step, changes, mutate, {term.id: term.school_id}, extra)
+    if step == "submit":  # families: the 学生处's inbox; the students' and guardians'
+        notifications.classes_submitted(term, rows)
+    elif step == "publish":
+        notifications.classes_published(term, rows)
     return StepOutcome(step, rows, [r.school_class.name for r in plan.acting],
                        [(r.school_class.name, r.skip) for r in plan.skipped])
 

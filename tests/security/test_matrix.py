@@ -56,6 +56,7 @@ from starrating.models import (
     StudentTermNote,
 )
 from tests.evaluation.helpers import matrix_context as evaluation_context
+from tests.families.matrix_rows import add_families, family_rows
 from tests.security.helpers import TINY_PNG, build_app, table_counts, table_dump
 
 ACTORS = ("anon", "student", "other_student", "teacher", "other_teacher", "admin",
@@ -145,6 +146,7 @@ def build_context(make, publish=True):
     c.quick_event_id = quick_event(c)
     registry_objects(c)
     city_objects(c, run_export)
+    add_families(c)
     return c
 
 
@@ -634,6 +636,7 @@ ROWS = {
     "admin.city_rule": row(lambda c, w: f"/admin/rules/city/{c.city_rule_set_id}",
                            get=ADMIN_PAGE, post=ADMIN_PAGE),
 }
+ROWS.update(family_rows(row))  # guardians, inbox, families (issue 16)
 
 
 # ---- collection from the url_map ------------------------------------------------------------------

@@ -43,6 +43,7 @@ from ...models import (
     ClubMembership,
     Department,
     Entry,
+    GuardianOpinion,
     Major,
     Role,
     SchoolClass,
@@ -84,7 +85,7 @@ LABELS = {
         "indicator": "指标", "count": "次数", "points": "合计分值", "value": "分值", "notable": "主要记录",
         "date": "日期", "item": "事项", "no_entries": "本学期无写实记录。",
         "self_statement": "自我陈述", "teacher_comment": "班主任评语", "teacher": "班主任",
-        "empty_text": "（未填写）", "parent": "家长签字", "signature": "班主任签字",
+        "empty_text": "（未填写）", "parent": "家长签字", "guardian_opinion": "家长意见", "signature": "班主任签字",
         "generated": "生成日期", "unit": "分", "colon": "：",
         "clubs": "社团", "member": "成员", "left": "已退出", "rules": "评价细则",
         "provisional": PROVISIONAL_ZH, "others": "其他 {n} 项",
@@ -104,6 +105,7 @@ LABELS = {
         "no_entries": "No records this term.", "self_statement": "Self-statement",
         "teacher_comment": "Class teacher's comment", "teacher": "Class teacher",
         "empty_text": "(none)", "parent": "Parent's signature",
+        "guardian_opinion": "Guardian's opinion",
         "signature": "Class teacher's signature", "generated": "Generated", "unit": "",
         "colon": ": ", "clubs": "Clubs", "member": "member", "left": "left",
         "rules": "Rules", "provisional": PROVISIONAL_EN, "others": "{n} others",
@@ -194,6 +196,7 @@ class CardData:
     notable: list[tuple[date, str, str, Decimal]] = field(default_factory=list)
     self_statement: str = ""
     teacher_comment: str = ""
+    guardian_opinion: str = ""  # 家长意见 (services/guardians.py)
     clubs: list[ClubLine] = field(default_factory=list)
     provisional: bool = True  # the class is not final yet
     awards: list[dict] = field(default_factory=list)  # registry: dated in the term
@@ -202,7 +205,7 @@ class CardData:
 
 def card_data(term: Term, student_ids: list[int] | None = None,
               class_ids: list[int] | None = None) -> list[CardData]:
-    """Everything on the cards of these students (or classes), in eight queries, in class
+    """Everything on the cards of these students (or classes), in nine queries, in class
     order (class name, then 学号)."""
     rules = term_rules(term)
     query = (
@@ -271,6 +274,11 @@ def card_data(term: Term, student_ids: list[int] | None = None,
             .where(StudentTermNote.term_id == term.id, StudentTermNote.student_id.in_(ids))):
         cards[sid].teacher_comment = comment or ""
         cards[sid].self_statement = statement or ""
+
+    for sid, text in db.session.execute(  # families: the guardian's opinion of the term
+            sa.select(GuardianOpinion.student_id, GuardianOpinion.text)
+            .where(GuardianOpinion.term_id == term.id, GuardianOpinion.student_id.in_(ids))):
+        cards[sid].guardian_opinion = text or ""
 
     for sid, club, role, left_on in db.session.execute(
             sa.select(ClubMembership.student_id, Club.name, ClubMembership.role,

@@ -57,3 +57,14 @@ def slips_zip(school_name: str, slips: list[Slip], login_url: str,
             archive.writestr(slip_file_name(class_name), class_slips_pdf(
                 school_name, class_name, by_class[class_name], login_url, school_code))
     return buffer.getvalue()
+
+
+# ---- guardians' invitation slips (area: families, services/guardians.py) ----------------------
+
+def invitation_slips_pdf(school_name: str, class_name: str, slips: list,
+                         activate_url: str) -> tuple[bytes, str]:
+    """One class's guardian invitation slips (one-time codes) as a PDF and its file name."""
+    html = render_template("guardian/slips.html", school=school_name, class_name=class_name,
+                           slips=slips, activate_url=activate_url, font=CARD_FONT_FAMILY)
+    return (CardRenderer("reports/slips.css").render(html),
+            safe_file_part(f"{class_name}-家长邀请码") + ".pdf")
