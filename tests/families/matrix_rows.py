@@ -11,7 +11,7 @@ from starrating.models import Alert
 from tests.families.conftest import make_guardian
 
 GUARDIAN_ONLY = "L" "DDDDD" "DDD" "DDD"  # no actor of the matrix is a guardian
-INBOX = "L" "AAAAA" "AAA" "AAA"
+INBOX = "L" "AAAAA" "AAA" "DAA"  # the city office outside a school has no inbox
 STAFF = "L" "DDAAA" "DAA" "DAA"
 CLASS_A = "L" "DDADA" "DDD" "DAA"
 ADMINS = "L" "DDDDA" "DDA" "DAA"
