@@ -30,12 +30,13 @@ from ..models import (
 from ..rules import RuleSet
 from . import history
 from .access import ensure_student_access, get_class_for, get_student_for, writable_class_ids
-from .class_state import class_state, class_states, is_editable, lock_reason
+from .class_state import class_states, is_editable, lock_reason
 from .entry_input import indicator_label, indicator_labels, school_today
 from .notes import get_note
 from .sanctions import SANCTIONS, active_flags
-from .scoring import evaluate_term, term_rules
+from .scoring import evaluate_with_inputs, term_rules
 from .terms import is_current
+from .workflow import one_class_flow
 
 
 def default_entry_date(term: Term, today: date | None = None) -> date:
@@ -139,8 +140,17 @@ def student_page(actor: User, term: Term, student_id: int,
 # ---- the class page -------------------------------------------------------------------------
 
 @dataclass
+class StudentLine:
+    """A class page row's student: what the page shows of them."""
+
+    id: int
+    student_no: str
+    name: str
+
+
+@dataclass
 class ClassRow:
-    student: Student
+    student: StudentLine
     result: object  # rules.StudentResult, or None without rules
     flags: list
     entries: int
@@ -154,33 +164,34 @@ class ClassOverview:
     rows: list[ClassRow]
     state: object
     editable: bool
+    flow: object = None  # workflow.ClassFlow: the class's workflow panel
 
 
 def class_overview(actor: User, term: Term, class_id: int) -> ClassOverview:
-    """Each student's running scores and provisional stars, flags and entry count.
+    """Each student's running scores and provisional stars, flags and entry count, and the
+    class's workflow panel.
 
-    A fixed number of queries whatever the class size (scoring's GROUP BYs, one each for
-    the students, the entry counts and the flags).
+    A fixed number of statements whatever the class size: scoring's reads (entry totals
+    with their counts, club memberships, the class's flags, the students) give the rows;
+    one more gives the workflow state with the panel.
     """
     school_class = get_class_for(actor, class_id, term)
     if school_class.school_id != term.school_id:
         raise NotFound()
     rules = term_rules(term)
-    results = evaluate_term(term, [class_id], rules, exact=False) if rules else {}
-    students = class_students(class_id)
-    counts = dict(db.session.execute(
-        sa.select(Entry.student_id, sa.func.count(Entry.id))
-        .join(Student, Student.id == Entry.student_id)
-        .where(Entry.term_id == term.id, Entry.deleted_at.is_(None),
-               Student.class_id == class_id)
-        .group_by(Entry.student_id)).all())
-    flags = active_flags(term, [s.id for s in students])
-    rows = [ClassRow(s, results.get(s.id), flags.get(s.id, []), counts.get(s.id, 0))
-            for s in students]
-    state = class_state(term, class_id)
+    if rules:
+        results, collected = evaluate_with_inputs(term, [class_id], rules, exact=False)
+        rows = [ClassRow(StudentLine(sid, no, name), results.get(sid),
+                         collected.flag_rows.get(sid, []), collected.entry_counts.get(sid, 0))
+                for sid, (no, name, cid) in collected.students.items() if cid == class_id]
+    else:
+        rows = [ClassRow(StudentLine(s.id, s.student_no, s.name), None, [], 0)
+                for s in class_students(class_id)]
+    flow = one_class_flow(term, school_class, len(rows))
     return ClassOverview(term=term, school_class=school_class, rules=rules, rows=rows,
-                         state=state, editable=term.status == TermStatus.OPEN
-                         and state == ClassState.OPEN and writes_in(actor, term))
+                         state=flow.state, editable=term.status == TermStatus.OPEN
+                         and flow.state == ClassState.OPEN and writes_in(actor, term),
+                         flow=flow)
 
 
 @dataclass
