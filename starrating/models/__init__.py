@@ -2,6 +2,7 @@
 
 from .accounts import LoginAttempt, LoginSession, Role, User
 from .base import from_cents, to_cents, utcnow
+from .perf import PageVersion
 from .rating import (
     Appeal,
     AppealStatus,
@@ -41,7 +42,7 @@ from .school import (
 __all__ = [
     "Appeal", "AppealStatus", "Attachment", "AuditLog", "ClassAssignment", "ClassState",
     "ClassTermStatus", "Club", "ClubMembership", "Department", "Entry", "EntrySource",
-    "ExportJob", "Flag", "Gender", "ImportBatch", "QuickEvent", "LoginAttempt", "LoginSession", "Major",
+    "ExportJob", "Flag", "Gender", "ImportBatch", "QuickEvent", "LoginAttempt", "LoginSession", "Major", "PageVersion",
     "Role", "RuleSet", "STATUSES_WITH_ACCOUNT", "RuleSetVersion", "School", "SchoolClass", "StarResult", "Student",
     "StudentStatus", "StudentTermNote", "Term", "TermStatus", "User", "from_cents",
     "to_cents", "utcnow",

@@ -4,8 +4,9 @@ student's entries, the entry forms. Nothing here writes."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -158,40 +159,54 @@ class ClassRow:
 
 @dataclass
 class ClassOverview:
+    """The class page. `rules` and `rows` are read when first used: a page whose table comes
+    from the fragment cache (page_cache.py) reads neither."""
+
     term: Term
     school_class: SchoolClass
-    rules: RuleSet | None
-    rows: list[ClassRow]
     state: object
     editable: bool
-    flow: object = None  # workflow.ClassFlow: the class's workflow panel
+    flow: object  # workflow.ClassFlow: the class's workflow panel
+    load: Callable[[], tuple] = field(repr=False)
+
+    @cached_property
+    def _loaded(self) -> tuple:
+        return self.load()
+
+    @property
+    def rules(self) -> RuleSet | None:
+        return self._loaded[0]
+
+    @property
+    def rows(self) -> list[ClassRow]:
+        return self._loaded[1]
+
+
+def class_rows(term: Term, class_id: int) -> tuple[RuleSet | None, list[ClassRow]]:
+    """The term's rules and each student's running scores, provisional stars, flags and
+    entry count, from scoring's reads (entry totals with their counts, club memberships,
+    the class's flags, the students): a fixed number of statements whatever the class size."""
+    rules = term_rules(term)
+    if not rules:
+        return None, [ClassRow(StudentLine(s.id, s.student_no, s.name), None, [], 0)
+                      for s in class_students(class_id)]
+    results, collected = evaluate_with_inputs(term, [class_id], rules, exact=False)
+    return rules, [ClassRow(StudentLine(sid, no, name), results.get(sid),
+                            collected.flag_rows.get(sid, []), collected.entry_counts.get(sid, 0))
+                   for sid, (no, name, cid) in collected.students.items() if cid == class_id]
 
 
 def class_overview(actor: User, term: Term, class_id: int) -> ClassOverview:
-    """Each student's running scores and provisional stars, flags and entry count, and the
-    class's workflow panel.
-
-    A fixed number of statements whatever the class size: scoring's reads (entry totals
-    with their counts, club memberships, the class's flags, the students) give the rows;
-    one more gives the workflow state with the panel.
-    """
+    """A class's page for its class teacher or an admin: the workflow panel (one statement)
+    now, the rows (class_rows) when the page uses them."""
     school_class = get_class_for(actor, class_id, term)
     if school_class.school_id != term.school_id:
         raise NotFound()
-    rules = term_rules(term)
-    if rules:
-        results, collected = evaluate_with_inputs(term, [class_id], rules, exact=False)
-        rows = [ClassRow(StudentLine(sid, no, name), results.get(sid),
-                         collected.flag_rows.get(sid, []), collected.entry_counts.get(sid, 0))
-                for sid, (no, name, cid) in collected.students.items() if cid == class_id]
-    else:
-        rows = [ClassRow(StudentLine(s.id, s.student_no, s.name), None, [], 0)
-                for s in class_students(class_id)]
-    flow = one_class_flow(term, school_class, len(rows))
-    return ClassOverview(term=term, school_class=school_class, rules=rules, rows=rows,
-                         state=flow.state, editable=term.status == TermStatus.OPEN
+    flow = one_class_flow(term, school_class)
+    return ClassOverview(term=term, school_class=school_class, state=flow.state,
+                         editable=term.status == TermStatus.OPEN
                          and flow.state == ClassState.OPEN and writes_in(actor, term),
-                         flow=flow)
+                         flow=flow, load=lambda: class_rows(term, class_id))
 
 
 @dataclass

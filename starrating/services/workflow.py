@@ -266,12 +266,12 @@ def class_flows(actor: User, term: Term) -> list[ClassFlow]:
                       rows.get(c.id), pending.get(c.id, 0)) for c in ordered]
 
 
-def one_class_flow(term: Term, school_class: SchoolClass, students: int,
+def one_class_flow(term: Term, school_class: SchoolClass, students: int = 0,
                    now: datetime | None = None) -> ClassFlow:
     """The workflow panel of one class whose access the caller has checked, in one
     statement: its status row, whether it is due to be final, and its pending appeals (the
     class page used to build the panels of all the teacher's classes to show one). The
-    teacher's name is left empty: the panel does not show it."""
+    teacher's name is left empty and the student count as given: the panel shows neither."""
     pending = (sa.select(sa.func.count(Appeal.id))
                .join(Student, Student.id == Appeal.student_id)
                .where(Appeal.term_id == term.id, Appeal.status == AppealStatus.PENDING,
