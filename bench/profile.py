@@ -153,7 +153,7 @@ def request_once(client, page: str, info: dict, token: str | None):
     if method == "GET":
         return client.get(url)
     today = date.today().isoformat()
-    return client.post(url, data={"students": info["student_id"], "indicator": "moral.service",
+    return client.post(url, data={"students": info["open_student_id"], "indicator": "moral.service",
                                   "points": "1", "occurred_on": today, "note": "bench",
                                   "csrf_token": token})
 
@@ -166,7 +166,8 @@ def main() -> None:
     parser.add_argument("--school-students", type=int, default=2000)
     parser.add_argument("--entries", type=int, default=10, help="entries per student")
     parser.add_argument("--teacher-classes", type=int, default=5)
-    parser.add_argument("--publish", type=int, default=5)
+    parser.add_argument("--publish", type=int, default=2,
+                        help="the first N classes published (the teacher's last class stays open)")
     parser.add_argument("--lang", choices=["zh", "en"], default="zh")
     parser.add_argument("--repeat", type=int, default=20, help="timed requests (median shown)")
     parser.add_argument("--no-generate", action="store_true")
@@ -194,7 +195,7 @@ def main() -> None:
         client.set_cookie("lang", "en")
     token = None
     if method == "POST":
-        token = csrf(client.get(f"/teacher/entry/new?class={info['class_id']}").get_data(as_text=True))
+        token = csrf(client.get(f"/teacher/entry/new?class={info['open_class_id']}").get_data(as_text=True))
     response = request_once(client, args.page, info, token)  # warm-up
     assert response.status_code < 400, (response.status_code, response.get_data(as_text=True)[:500])
 
