@@ -12,12 +12,13 @@ import sqlalchemy as sa
 
 from starrating import create_app
 from starrating.extensions import db
-from starrating.models import Entry, Student
+from starrating.models import Entry, StarResult, Student, User
 from starrating.page_cache import watched_write
 from starrating.services import entries, sanctions, workflow
 from starrating.services.entry_input import EntryInput
 from starrating.services.results import compute_term
 from tests.conftest import _config_dict
+from tests.factories import _user_id_for
 
 
 def version(rollback: bool = True) -> int:
@@ -183,3 +184,34 @@ def test_two_readers_never_share_a_fragment(app, school, act):
     assert teacher.post("/lang/en").status_code in (302, 303)
     en = teacher.get(url).get_data(as_text=True)
     assert re.search(r'class="pl-count"[^>]*>\d+ entries<', en)
+
+
+def _big_stars(html: str) -> int:
+    line = re.search(r'<p class="big-stars">(.*?)</p>', html, re.S).group(1)
+    return line.count('class="on"')
+
+
+def test_the_student_stars_block_follows_its_stored_result_and_is_the_students_own(
+        app, school, act, make):
+    for s in school.students:
+        make.entry(school.term, s, "moral.service", "2", author=school.teacher)
+    db.session.commit()
+    workflow.submit_classes(school.admin, school.term, [school.class_a.id])
+    workflow.publish_classes(school.admin, school.term, [school.class_a.id])
+    db.session.commit()
+    me = act(school.student_user)
+    shown = _big_stars(me.get("/student/").get_data(as_text=True))
+    renders = cache(app).renders
+    assert _big_stars(me.get("/student/").get_data(as_text=True)) == shown
+    assert cache(app).renders == renders  # a repeat view: from the cache
+    # a result changed (as an appeal decision or a recompute writes it) shows at once
+    row = db.session.scalar(sa.select(StarResult).where(
+        StarResult.student_id == school.students[0].id))
+    row.overall_stars = 5 if shown != 5 else 1
+    db.session.commit()
+    assert _big_stars(me.get("/student/").get_data(as_text=True)) == row.overall_stars
+    # another student of the class gets a block of their own
+    other = db.session.get(User, _user_id_for(school.students[1]))
+    before = cache(app).renders
+    assert act(other).get("/student/").status_code == 200
+    assert cache(app).renders == before + 1
