@@ -13,7 +13,7 @@ Why these settings (docs/deploy.md, "Serving configuration"):
   size max_connections for it).
 - keepalive 5 s: a teacher's phone loads a page and its assets over one connection.
 Every value can be overridden from the environment (GUNICORN_WORKERS, GUNICORN_THREADS,
-GUNICORN_BIND) or on the command line.
+GUNICORN_BIND, GUNICORN_MAX_REQUESTS) or on the command line.
 """
 
 import multiprocessing
@@ -27,8 +27,8 @@ keepalive = 5
 backlog = 2048
 timeout = 60  # exports run in the job worker, not in a request
 graceful_timeout = 30
-max_requests = 5000
-max_requests_jitter = 500
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))  # 0: never recycle
+max_requests_jitter = 500 if max_requests else 0
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")

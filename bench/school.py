@@ -67,6 +67,9 @@ def build(url: str, students: int = 2000, class_size: int = 30, entries: int = 1
             .where(Student.class_id == class_ids[0]).order_by(User.username)).all()
         size = db.session.scalar(sa.select(sa.func.count(Student.id)).where(
             Student.class_id == class_ids[0]))
+        published_students = db.session.scalars(
+            sa.select(User.username).join(Student, Student.id == User.student_id)
+            .where(Student.class_id.in_(class_ids[:publish])).order_by(User.username)).all()
         # the teacher's last class stays open when fewer are published: saves go there
         open_class = class_ids[max(teacher_classes, 1) - 1]
         open_student = db.session.scalar(sa.select(Student.id).where(
@@ -74,4 +77,4 @@ def build(url: str, students: int = 2000, class_size: int = 30, entries: int = 1
         return {"term_id": term.id, "class_id": class_ids[0], "class_size": size,
                 "teacher": teacher, "admin": ADMIN, "students": students_of_first,
                 "password": gen.PASSWORD, "published": min(publish, len(class_ids)),
-                "open_class_id": open_class, "open_student_id": open_student}
+                "published_students": published_students, "open_class_id": open_class, "open_student_id": open_student}

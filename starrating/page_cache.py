@@ -34,7 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
@@ -115,19 +115,19 @@ class FragmentCache:
 
     def __init__(self, size: int = MAX_ENTRIES):
         self.size = size
-        self.items: OrderedDict[tuple, Markup] = OrderedDict()
+        self.items: OrderedDict[tuple, object] = OrderedDict()
         self.lock = threading.Lock()
         self.renders = 0
         self.hits = 0
 
-    def get_or_render(self, key: tuple, render: Callable[[], str]) -> Markup:
+    def get_or_render(self, key: tuple, render: Callable, wrap: bool = True):
         with self.lock:
             found = self.items.get(key)
             if found is not None:
                 self.items.move_to_end(key)
                 self.hits += 1
                 return found
-        html = Markup(render())
+        html = Markup(render()) if wrap else render()
         with self.lock:
             self.renders += 1
             self.items[key] = html
@@ -149,6 +149,17 @@ def fragment(name: str, key: tuple, template: str, **context) -> Markup:
     full = (name, *reader, str(get_locale() or ""), current_version(), *key)
     return cache().get_or_render(
         full, lambda: current_app.jinja_env.get_template(template).render(**context))
+
+
+def memo(name: str, key: tuple, compute: Callable):
+    """Data (plain values, no ORM objects) kept like a fragment: for the reader, the key
+    and the page version. Outside a request (CLI, worker) it is computed every time."""
+    if not has_request_context():
+        return compute()
+    reader = (current_user.id, str(current_user.role)) if current_user.is_authenticated \
+        else (None, None)
+    full = ("memo", name, *reader, current_version(), *key)
+    return cache().get_or_render(full, compute, wrap=False)
 
 
 def init_app(app: Flask) -> None:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .. import page_cache
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -312,8 +313,12 @@ def publishing_page(actor: User, term: Term | None) -> PublishingPage:
     flows = class_flows(actor, term)
     stored = {f.school_class.id for f in flows
               if f.state in (ClassState.PUBLISHED, ClassState.FINAL)}
-    return PublishingPage(flows, distributions(term, [f.school_class.id for f in flows], stored),
-                          term_rules(term))
+    ids = [f.school_class.id for f in flows]
+    # evaluating the open classes is most of this page's time (the whole school's students):
+    # kept until the next write (page_cache.memo; Distribution holds plain numbers)
+    dists = page_cache.memo("distributions", (term.id, tuple(ids), tuple(sorted(stored))),
+                            lambda: distributions(term, ids, stored))
+    return PublishingPage(flows, dists, term_rules(term))
 
 
 # ---- bulk steps: a plan for the confirmation page, then the confirmed run -------------------

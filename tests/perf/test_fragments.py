@@ -215,3 +215,36 @@ def test_the_student_stars_block_follows_its_stored_result_and_is_the_students_o
     before = cache(app).renders
     assert act(other).get("/student/").status_code == 200
     assert cache(app).renders == before + 1
+
+
+def test_memo_keeps_data_until_the_next_committed_write(app, school, make):
+    from starrating import page_cache
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"n": len(calls)}
+
+    # each request has an app context (and `g`) of its own, as on a server
+    with app.app_context(), app.test_request_context("/"):
+        assert page_cache.memo("test", (1,), compute) == {"n": 1}
+        assert page_cache.memo("test", (1,), compute) == {"n": 1}
+        assert page_cache.memo("test", (2,), compute) == {"n": 2}  # another key
+    make.entry(school.term, school.students[0], "moral.service", "2", author=school.teacher)
+    db.session.commit()
+    with app.app_context(), app.test_request_context("/"):  # the next request: new version
+        assert page_cache.memo("test", (1,), compute) == {"n": 3}
+    assert page_cache.memo("test", (1,), compute) == {"n": 4}  # no request: always computed
+
+
+def test_the_publishing_page_shows_a_class_published_meanwhile(app, school, act, make):
+    for s in school.students:
+        make.entry(school.term, s, "moral.service", "2", author=school.teacher)
+    db.session.commit()
+    admin = act(school.admin)
+    before = admin.get("/admin/workflow").get_data(as_text=True)
+    workflow.submit_classes(school.admin, school.term, [school.class_a.id])
+    db.session.commit()
+    after = admin.get("/admin/workflow").get_data(as_text=True)
+    assert before != after
