@@ -78,12 +78,19 @@ def bump(conn) -> None:
         cursor.close()
 
 
+def note_write(conn) -> None:
+    """A write SQLAlchemy did not see (COPY on the driver's connection): bump at commit."""
+    conn.info[MARK] = True
+
+
 def _on_commit(conn) -> None:
     if conn.info.pop(MARK, False):
         bump(conn)
 
 
 def _on_rollback(conn) -> None:
+    if conn.invalidated:  # a dropped connection: its mark went with it (and its writes)
+        return
     conn.info.pop(MARK, None)
 
 

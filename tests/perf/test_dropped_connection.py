@@ -4,6 +4,8 @@ connection (extensions.Session)."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import sqlalchemy as sa
 
@@ -23,10 +25,14 @@ def _terminate_the_pools_connections() -> int:
     """pg_terminate_backend every other connection to this database (the app's pooled
     ones, the test's own included), from a connection of its own."""
     killer = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
+    others = ("FROM pg_stat_activity WHERE datname = current_database() "
+              "AND pid <> pg_backend_pid()")
     with killer.connect() as conn:
-        killed = conn.scalar(sa.text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        killed = conn.scalar(sa.text(f"SELECT count(pg_terminate_backend(pid)) {others}"))
+        for _ in range(100):  # pg_terminate_backend only signals: wait until they are gone
+            if not conn.scalar(sa.text(f"SELECT count(*) {others}")):
+                break
+            time.sleep(0.05)
     killer.dispose()
     return killed
 
