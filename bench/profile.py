@@ -39,6 +39,7 @@ from flask import before_render_template, template_rendered  # noqa: E402
 from bench.generate import bench_app  # noqa: E402
 from bench.school import build  # noqa: E402
 from starrating.extensions import db, login_manager  # noqa: E402
+from starrating.page_cache import BUMP  # noqa: E402
 
 PAGES = {
     # name: (who, path template, method)
@@ -172,6 +173,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="timed requests (median shown)")
     parser.add_argument("--no-generate", action="store_true")
     parser.add_argument("--statements", action="store_true", help="print every statement")
+    parser.add_argument("--miss", action="store_true",
+                        help="bump the page version before each timed request: every one a "
+                             "fragment-cache miss (default: repeat views, hits)")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -200,7 +204,14 @@ def main() -> None:
     assert response.status_code < 400, (response.status_code, response.get_data(as_text=True)[:500])
 
     walls, runs = [], []
+    def bump():
+        with app.app_context():
+            db.session.execute(sa.text(BUMP))
+            db.session.commit()
+
     for _ in range(args.repeat):
+        if args.miss:
+            bump()
         with Recorder(app) as rec:
             t0 = time.perf_counter()
             response = request_once(client, args.page, info, token)
@@ -210,6 +221,8 @@ def main() -> None:
     median = order[len(order) // 2]
     rec, wall = runs[median], walls[median]
 
+    if args.miss:
+        bump()
     profile = cProfile.Profile()
     profile.enable()
     request_once(client, args.page, info, token)
@@ -218,7 +231,8 @@ def main() -> None:
 
     sql_s = sum(t for t, _ in rec.statements)
     print(f"\npage {args.page} ({method} as {who} {user}, {args.lang}): status {response.status_code}, "
-          f"{len(response.get_data())/1024:.0f} KB, median of {args.repeat}")
+          f"{len(response.get_data())/1024:.0f} KB, median of {args.repeat}, "
+          f"{'fragment-cache misses' if args.miss else 'repeat views (cache hits)'}")
     print(f"{'what':<44} {'count':>7} {'ms':>8}")
     print(f"{'whole request (test client)':<44} {'':>7} {wall * 1000:8.2f}")
     print(f"{'SQL statements (cursor time)':<44} {len(rec.statements):>7} {sql_s * 1000:8.2f}")
