@@ -84,8 +84,20 @@ def note_write(conn) -> None:
 
 
 def _on_commit(conn) -> None:
-    if conn.info.pop(MARK, False):
+    if conn.info.pop(MARK, False) and _has_counter(conn):
         bump(conn)
+
+
+def _has_counter(conn) -> bool:
+    """Whether the database has the page_version table yet (not while migrations before
+    0017 run); remembered per engine once it has."""
+    engine = conn.engine
+    if getattr(engine, "_page_version_table", False):
+        return True
+    found = sa.inspect(conn).has_table("page_version")
+    if found:
+        engine._page_version_table = True
+    return found
 
 
 def _on_rollback(conn) -> None:
