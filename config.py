@@ -12,7 +12,11 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     # None means: a SQLite file in the instance folder (filled in by create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("STARRATING_DATABASE_URL") or None
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping: it sends a `SELECT 1` before every checkout, a statement on every
+    # request. Connections are renewed after 30 minutes instead (below the idle timeouts of
+    # servers and firewalls), and a connection found dropped on the first statement of a
+    # transaction is replaced and the statement sent again (extensions.Session).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
     SQLALCHEMY_RECORD_QUERIES = False
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600

@@ -9,7 +9,18 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import ProductionConfig, config_from_env
 
-from . import boundary, cli, db_events, errors, i18n, jobs, navigation, security, templating
+from . import (
+    boundary,
+    cli,
+    db_events,
+    errors,
+    i18n,
+    jobs,
+    navigation,
+    page_cache,
+    security,
+    templating,
+)
 from .admin import bp as admin_bp
 from .auth import bp as auth_bp
 from .auth.sessions import init_login
@@ -68,6 +79,7 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     navigation.init_app(app)
     templating.init_app(app)
+    page_cache.init_app(app)
     db_events.init_db_events(app)
     jobs.init_app(app)
 

@@ -6,8 +6,10 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -23,7 +25,30 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class Session(FlaskSession):
+    """Survives a pooled connection the database dropped (a restart, pg_terminate_backend,
+    an idle timeout), without a `SELECT 1` before every checkout (`pool_pre_ping`).
+
+    When the first statement of a transaction fails because its connection is gone,
+    nothing of the transaction has reached the database yet, so it is safe to roll back
+    and send that statement once more, on a new connection (SQLAlchemy has invalidated the
+    pool's old ones). Only then: a failure later in a transaction, or with changes waiting
+    to be flushed, is raised as before (the request answers 503 and rolls back).
+    """
+
+    def _execute_internal(self, *args, **kwargs):
+        if self.in_transaction() or self.new or self.dirty or self.deleted:
+            return super()._execute_internal(*args, **kwargs)
+        try:
+            return super()._execute_internal(*args, **kwargs)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            self.rollback()
+            return super()._execute_internal(*args, **kwargs)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

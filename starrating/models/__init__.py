@@ -30,6 +30,7 @@ from .families import (
     Notification,
     NotificationSettings,
 )
+from .perf import PageVersion
 from .rating import (
     Appeal,
     AppealStatus,
@@ -83,7 +84,7 @@ __all__ = [
     "EventMark", "FamilySettings", "Guardian", "GuardianInvitation", "GuardianLink",
     "GuardianOpinion", "Notification", "NotificationSettings", "RuleAdoption",
     "ClassTermStatus", "Club", "ClubMembership", "Department", "Entry", "EntrySource",
-    "ExportJob", "Flag", "Gender", "ImportBatch", "QuickEvent", "LoginAttempt", "LoginSession", "Major",
+    "ExportJob", "Flag", "Gender", "ImportBatch", "QuickEvent", "LoginAttempt", "LoginSession", "Major", "PageVersion",
     "Role", "RuleSet", "STATUSES_WITH_ACCOUNT", "RuleSetVersion", "School", "SchoolClass", "StarResult", "Student",
     "StudentStatus", "StudentTermNote", "Term", "TermStatus", "User", "from_cents",
     "to_cents", "utcnow",

@@ -4,8 +4,9 @@ student's entries, the entry forms. Nothing here writes."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -30,12 +31,13 @@ from ..models import (
 from ..rules import RuleSet
 from . import history
 from .access import ensure_student_access, get_class_for, get_student_for, writable_class_ids
-from .class_state import class_state, class_states, is_editable, lock_reason
+from .class_state import class_states, is_editable, lock_reason
 from .entry_input import indicator_label, indicator_labels, school_today
 from .notes import get_note
 from .sanctions import SANCTIONS, active_flags
-from .scoring import evaluate_term, term_rules
+from .scoring import evaluate_with_inputs, term_rules
 from .terms import is_current
+from .workflow import one_class_flow
 
 
 def default_entry_date(term: Term, today: date | None = None) -> date:
@@ -139,8 +141,17 @@ def student_page(actor: User, term: Term, student_id: int,
 # ---- the class page -------------------------------------------------------------------------
 
 @dataclass
+class StudentLine:
+    """A class page row's student: what the page shows of them."""
+
+    id: int
+    student_no: str
+    name: str
+
+
+@dataclass
 class ClassRow:
-    student: Student
+    student: StudentLine
     result: object  # rules.StudentResult, or None without rules
     flags: list
     entries: int
@@ -148,39 +159,54 @@ class ClassRow:
 
 @dataclass
 class ClassOverview:
+    """The class page. `rules` and `rows` are read when first used: a page whose table comes
+    from the fragment cache (page_cache.py) reads neither."""
+
     term: Term
     school_class: SchoolClass
-    rules: RuleSet | None
-    rows: list[ClassRow]
     state: object
     editable: bool
+    flow: object  # workflow.ClassFlow: the class's workflow panel
+    load: Callable[[], tuple] = field(repr=False)
+
+    @cached_property
+    def _loaded(self) -> tuple:
+        return self.load()
+
+    @property
+    def rules(self) -> RuleSet | None:
+        return self._loaded[0]
+
+    @property
+    def rows(self) -> list[ClassRow]:
+        return self._loaded[1]
+
+
+def class_rows(term: Term, class_id: int) -> tuple[RuleSet | None, list[ClassRow]]:
+    """The term's rules and each student's running scores, provisional stars, flags and
+    entry count, from scoring's reads (entry totals with their counts, club memberships,
+    the class's flags, the students): a fixed number of statements whatever the class size."""
+    rules = term_rules(term)
+    if not rules:
+        return None, [ClassRow(StudentLine(s.id, s.student_no, s.name), None, [], 0)
+                      for s in class_students(class_id)]
+    results, collected = evaluate_with_inputs(term, [class_id], rules, exact=False)
+    return rules, [ClassRow(StudentLine(sid, no, name), results.get(sid),
+                            collected.flag_rows.get(sid, []), collected.entry_counts.get(sid, 0))
+                   for sid, (no, name, cid) in collected.students.items() if cid == class_id]
 
 
 def class_overview(actor: User, term: Term, class_id: int) -> ClassOverview:
-    """Each student's running scores and provisional stars, flags and entry count.
-
-    A fixed number of queries whatever the class size (scoring's GROUP BYs, one each for
-    the students, the entry counts and the flags).
-    """
+    """A class's page for its class teacher or an admin: the workflow panel (one statement)
+    now, the rows (class_rows) when the page uses them."""
     school_class = get_class_for(actor, class_id, term)
     if school_class.school_id != term.school_id:
         raise NotFound()
-    rules = term_rules(term)
-    results = evaluate_term(term, [class_id], rules, exact=False) if rules else {}
-    students = class_students(class_id)
-    counts = dict(db.session.execute(
-        sa.select(Entry.student_id, sa.func.count(Entry.id))
-        .join(Student, Student.id == Entry.student_id)
-        .where(Entry.term_id == term.id, Entry.deleted_at.is_(None),
-               Student.class_id == class_id)
-        .group_by(Entry.student_id)).all())
-    flags = active_flags(term, [s.id for s in students])
-    rows = [ClassRow(s, results.get(s.id), flags.get(s.id, []), counts.get(s.id, 0))
-            for s in students]
-    state = class_state(term, class_id)
-    return ClassOverview(term=term, school_class=school_class, rules=rules, rows=rows,
-                         state=state, editable=term.status == TermStatus.OPEN
-                         and state == ClassState.OPEN and writes_in(actor, term))
+    flow = one_class_flow(term, school_class)
+    return ClassOverview(term=term, school_class=school_class, state=flow.state,
+                         editable=term.status == TermStatus.OPEN
+                         and flow.state == ClassState.OPEN and writes_in(actor, term),
+                         flow=flow, load=lambda: class_rows(term, class_id))
 
 
 @dataclass

@@ -67,6 +67,19 @@ def class_state(term: Term, class_id: int, now: datetime | None = None) -> Class
     return class_states(term, [class_id], now)[class_id]
 
 
+def state_and_row(term: Term, class_id: int, now: datetime | None = None
+                  ) -> tuple[ClassTermStatus | None, ClassState]:
+    """A class's status row (None: open) and its state as it stands now, in one statement
+    (status_rows and class_state read the same row twice)."""
+    found = db.session.execute(
+        sa.select(ClassTermStatus, due_clause(now or utcnow()).label("due")).where(
+            ClassTermStatus.term_id == term.id, ClassTermStatus.class_id == class_id)).first()
+    if found is None:
+        return None, ClassState.OPEN
+    row, due = found
+    return row, ClassState.FINAL if due else row.state
+
+
 LOCKED_BECAUSE = {
     ClassState.SUBMITTED: _l("The class has been submitted to the student affairs office, so "
                              "its entries are locked. To change one, ask the office to return "

@@ -11,12 +11,14 @@ stores identical results. A FINAL class's results never change.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from .. import page_cache
 from ..errors import PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..models import ClassState, Role, StarResult, Student, Term, User, utcnow
@@ -124,7 +126,7 @@ def store_results(term: Term, class_ids: list[int] | None = None,
     stale = [row.id for sid, row in stored.items()
              if sid not in results and row.class_id in targets]
     if inserts:
-        db.session.execute(sa.insert(StarResult), inserts)
+        _insert_results(inserts)
     if updates:
         db.session.execute(sa.update(StarResult), updates)
     if stale:
@@ -136,6 +138,35 @@ def store_results(term: Term, class_ids: list[int] | None = None,
     summary.students = len(results)
     summary.inserted, summary.updated, summary.deleted = len(inserts), len(updates), len(stale)
     return summary
+
+
+_JSON_COLUMNS = frozenset({"dimensions", "titles", "explain"})
+
+
+def _insert_results(rows: list[dict]) -> None:
+    """New result rows in one statement: PostgreSQL COPY (psycopg 3; a first computation of
+    50,000 students spent most of its store time in a 50,000-row INSERT with three JSON
+    columns), elsewhere one multi-row INSERT (SQLAlchemy's insertmanyvalues batches)."""
+    conn = db.session.connection()
+    if conn.dialect.name != "postgresql":
+        db.session.execute(sa.insert(StarResult), rows)
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    with conn.connection.driver_connection.cursor() as cursor, \
+            cursor.copy(f"COPY star_result ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[c], ensure_ascii=False) if c in _JSON_COLUMNS
+                            else _naive_utc(row[c]) for c in columns])
+    page_cache.note_write(conn)  # COPY goes around SQLAlchemy's statement events
+
+
+def _naive_utc(value):
+    """COPY bypasses the column types: an aware datetime is stored as naive UTC, as
+    UTCDateTime stores it."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
 
 
 def compute_term(actor: User | None, term: Term, class_ids: list[int] | None = None,

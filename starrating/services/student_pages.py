@@ -3,8 +3,10 @@ the history of other terms, and what the records and appeals pages show. Reads o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -28,7 +30,7 @@ from ..models import (
 from ..rules import StudentResult
 from . import appeals, scoring
 from .access import ensure_student_access
-from .class_state import STATEMENT_LOCKED_BECAUSE, class_state, status_rows
+from .class_state import STATEMENT_LOCKED_BECAUSE, state_and_row
 from .results import dimension_names, indicator_labels, result_values, stored_result
 from .rule_names import next_shown, shown, title_shown
 
@@ -113,12 +115,23 @@ def view_from_result(result: StudentResult, rules, lang: str) -> StarView:
 class StudentPage:
     term: Term | None
     state: ClassState
-    stars: StarView | None
+    load_stars: Callable[[], StarView | None]  # read when the page uses `stars`
     note: object  # StudentTermNote or None
     statement_editable: bool
     history: list  # [(Term, StarResult)] of other terms, published or final
     notice_ends_at: datetime | None = None
     statement_locked: object | None = None  # why the self-statement cannot change now
+    provisional: bool = False  # stars evaluated now, not stored (part of the cache key)
+
+    @cached_property
+    def stars(self) -> StarView | None:
+        """The stars block's data: read only when the block is rendered (a block from the
+        fragment cache reads nothing)."""
+        return self.load_stars()
+
+    @property
+    def chart(self) -> dict | None:
+        return radar_chart(self.stars)
 
 
 def _visible(state: ClassState) -> bool:
@@ -131,17 +144,21 @@ def student_page(actor: User, student: Student, term: Term | None, lang: str,
     ensure_student_access(actor, student, term)
     history = _history(student, exclude_term=term)
     if term is None:
-        return StudentPage(None, ClassState.OPEN, None, None, False, history)
-    row: ClassTermStatus | None = status_rows(term, [student.class_id]).get(student.class_id)
-    state = class_state(term, student.class_id)  # final once the notice period is over
-    stars = None
-    if _visible(state):
-        stored = stored_result(term, student)
-        stars = view_from_row(stored, lang) if stored else None
-    elif provisional_allowed and term.rule_version_id is not None:
-        result = scoring.evaluate_term(term, [student.class_id], exact=False).get(student.id)
-        if result is not None:
-            stars = view_from_result(result, scoring.term_rules(term), lang)
+        return StudentPage(None, ClassState.OPEN, lambda: None, None, False, history)
+    # the status row and whether it is due to be final, in one statement
+    row, state = state_and_row(term, student.class_id)
+    provisional = not _visible(state) and provisional_allowed \
+        and term.rule_version_id is not None
+
+    def load_stars() -> StarView | None:
+        if _visible(state):
+            stored = stored_result(term, student)
+            return view_from_row(stored, lang) if stored else None
+        if provisional:
+            result = scoring.evaluate_term(term, [student.class_id], exact=False).get(student.id)
+            if result is not None:
+                return view_from_result(result, scoring.term_rules(term), lang)
+        return None
     note = db.session.scalar(sa.select(StudentTermNote).where(
         StudentTermNote.term_id == term.id, StudentTermNote.student_id == student.id))
     editable = (state == ClassState.OPEN and term.status == TermStatus.OPEN
@@ -152,8 +169,8 @@ def student_page(actor: User, student: Student, term: Term | None, lang: str,
     else:
         locked = None if editable else (STATEMENT_LOCKED_BECAUSE.get(state)
                                         or _l("This term is not open for entries."))
-    return StudentPage(term, state, stars, note, editable, history,
-                       row.notice_ends_at if row else None, locked)
+    return StudentPage(term, state, load_stars, note, editable, history,
+                       row.notice_ends_at if row else None, locked, provisional)
 
 
 def _history(student: Student, exclude_term: Term | None) -> list:

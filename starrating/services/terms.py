@@ -22,13 +22,43 @@ def current_term(school_id: int | None, today: date | None = None) -> Term | Non
     if school_id is None:
         return None
     today = today or school_today(school_id)
+    # A page asks several times (the term shown, whether it is in force, the term line):
+    # the answer is kept for the session's transaction, and forgotten when a term is
+    # written or the transaction ends (_forget_current_terms).
+    known = db.session.info.setdefault(_CURRENT, {})
+    key = (school_id, today)
+    if key in known and (known[key] is None or known[key] in db.session):
+        return known[key]
     base = sa.select(Term).where(Term.school_id == school_id)
     term = db.session.scalar(
         base.where(Term.start_date <= today)
         .order_by(sa.case((Term.end_date >= today, 0), else_=1), Term.start_date.desc(),
                   Term.end_date.desc(), Term.id.desc())
         .limit(1))
-    return term or db.session.scalar(base.order_by(Term.start_date, Term.id).limit(1))
+    term = term or db.session.scalar(base.order_by(Term.start_date, Term.id).limit(1))
+    known[key] = term
+    return term
+
+
+_CURRENT = "current_terms"
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _forget_on_term_writes(session, _context, _instances) -> None:
+    if any(isinstance(o, Term) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_CURRENT, None)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_transaction_end")
+def _forget_current_terms(session, _transaction) -> None:
+    session.info.pop(_CURRENT, None)
+
+
+@sa.event.listens_for(sa.orm.Session, "do_orm_execute")
+def _forget_on_bulk_term_writes(state) -> None:
+    if (state.is_update or state.is_delete or state.is_insert) and any(
+            getattr(m, "class_", None) is Term for m in state.all_mappers):
+        state.session.info.pop(_CURRENT, None)
 
 
 def school_of(actor: User) -> int | None:

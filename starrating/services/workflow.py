@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .. import page_cache
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..models import (
@@ -267,6 +268,28 @@ def class_flows(actor: User, term: Term) -> list[ClassFlow]:
                       rows.get(c.id), pending.get(c.id, 0)) for c in ordered]
 
 
+def one_class_flow(term: Term, school_class: SchoolClass, students: int = 0,
+                   now: datetime | None = None) -> ClassFlow:
+    """The workflow panel of one class whose access the caller has checked, in one
+    statement: its status row, whether it is due to be final, and its pending appeals (the
+    class page used to build the panels of all the teacher's classes to show one). The
+    teacher's name is left empty and the student count as given: the panel shows neither."""
+    pending = (sa.select(sa.func.count(Appeal.id))
+               .join(Student, Student.id == Appeal.student_id)
+               .where(Appeal.term_id == term.id, Appeal.status == AppealStatus.PENDING,
+                      Student.class_id == school_class.id).scalar_subquery())
+    found = db.session.execute(
+        sa.select(ClassTermStatus, due_clause(now or utcnow()).label("due"),
+                  pending.label("pending"))
+        .where(ClassTermStatus.term_id == term.id,
+               ClassTermStatus.class_id == school_class.id)).first()
+    if found is None:
+        return ClassFlow(school_class, "", students, ClassState.OPEN, None, 0)
+    row, due, waiting = found
+    return ClassFlow(school_class, "", students, ClassState.FINAL if due else row.state, row,
+                     waiting or 0)
+
+
 def class_flow(actor: User, term: Term, class_id: int) -> ClassFlow:
     """One class's workflow state, for its class teacher or an admin (NotFound otherwise)."""
     get_class_for(actor, class_id, term)
@@ -291,8 +314,12 @@ def publishing_page(actor: User, term: Term | None) -> PublishingPage:
     flows = class_flows(actor, term)
     stored = {f.school_class.id for f in flows
               if f.state in (ClassState.PUBLISHED, ClassState.FINAL)}
-    return PublishingPage(flows, distributions(term, [f.school_class.id for f in flows], stored),
-                          term_rules(term))
+    ids = [f.school_class.id for f in flows]
+    # evaluating the open classes is most of this page's time (the whole school's students):
+    # kept until the next write (page_cache.memo; Distribution holds plain numbers)
+    dists = page_cache.memo("distributions", (term.id, tuple(ids), tuple(sorted(stored))),
+                            lambda: distributions(term, ids, stored))
+    return PublishingPage(flows, dists, term_rules(term))
 
 
 # ---- bulk steps: a plan for the confirmation page, then the confirmed run -------------------

@@ -33,7 +33,7 @@ def index():
         current_app.config.get("STUDENTS_SEE_STARS_BEFORE_PUBLICATION", False))
     form = StatementForm(statement=page.note.self_statement if page.note else "")
     return render_template("student/index.html", student=current_user.student, page=page,
-                           form=form, chart=student_pages.radar_chart(page.stars))
+                           form=form)
 
 
 @bp.post("/statement")

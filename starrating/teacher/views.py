@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..auth.guards import teacher_required
 from ..boundary import perform
 from ..models import Term
-from ..services import class_pages, notes, workflow
+from ..services import class_pages, notes
 from ..services.access import get_student_for
 from ..services.sanctions import SANCTIONS
 from ..services.scoring import term_rules
@@ -42,9 +42,7 @@ def index():
 def class_page(class_id):
     term = shown_term()
     overview = class_pages.class_overview(current_user, term, class_id)
-    flow = next((f for f in workflow.class_flows(current_user, term)
-                 if f.school_class.id == class_id), None)
-    return render_template("teacher/class.html", o=overview, flow=flow, term=term,
+    return render_template("teacher/class.html", o=overview, flow=overview.flow, term=term,
                            flag_names=SANCTIONS)
 
 

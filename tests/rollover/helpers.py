@@ -21,8 +21,14 @@ def tables() -> dict[str, list[dict]]:
     return out
 
 
+# The page version (page_cache.py) counts every committed write; it is bookkeeping, not
+# something a step copies or changes.
+BOOKKEEPING = {"page_version"}
+
+
 def changed_tables(before: dict, after: dict) -> set[str]:
-    return {name for name in before if before[name] != after[name]}
+    return {name for name in before
+            if name not in BOOKKEEPING and before[name] != after[name]}
 
 
 def new_rows(before: dict, after: dict, name: str) -> list[dict]:

@@ -1,0 +1,22 @@
+"""Issue 15: the migrations run from an empty database with the page-version listeners
+installed (migrations before 0017 commit writes while page_version does not exist yet), and
+0017 leaves the counter's row."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from starrating import create_app
+from tests.conftest import _config_dict
+
+
+def test_upgrade_from_empty_creates_the_counter_and_writes_before_it_do_not_fail(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    app = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": url,
+                      "STARRATING_FILES_DIR": str(tmp_path / "files")})
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT id FROM page_version")).scalars().all() == [1]
+    engine.dispose()
