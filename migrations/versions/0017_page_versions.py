@@ -30,3 +30,6 @@ def upgrade():
 
 def downgrade():
     op.drop_table('page_version')
+    # A running process remembers that the table exists (starrating/page_cache._has_counter):
+    # forget it, so its next commit does not bump a counter that is gone.
+    op.get_bind().engine.__dict__.pop('_page_version_table', None)

@@ -53,7 +53,7 @@ from ..models import (
 )
 from . import audit
 from .access import class_for_families
-from .clock import local_time, school_now, school_zone
+from .clock import local_date, local_time, school_now, school_zone
 from .results import indicator_labels
 from .terms import current_term
 
@@ -543,7 +543,7 @@ def monthly_summary(term: Term, class_id: int, year: int, month: int) -> int:
         by_student.setdefault(sid, []).append(uid)
     for sid, name in students.items():
         rows = lines[sid]
-        text = {lang: "; ".join(f"{d.strftime('%m-%d')} {names[lang].get(i, i)} {_points(c)}"
+        text = {lang: "; ".join(f"{local_date(d)[5:]} {names[lang].get(i, i)} {_points(c)}"
                                 for d, i, c in rows) for lang in names}
         params = {"student": name, "month": month_text, "count": str(len(rows)),
                   "points": _points(sum(c for _d, _i, c in rows)), "lines": text}

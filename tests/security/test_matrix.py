@@ -193,7 +193,7 @@ def registry_token(c, who):
     from starrating.services import sheets
 
     user = users_of(c)[who] or c.admin
-    school_id = c.other_school.id if who == "other_admin" else c.school.id
+    school_id = c.other_school.id if who in ("other_admin", "b_admin") else c.school.id
     return sheets.stage("registry", user, "学号,证书名称\n".encode(), "certs.csv",
                         school_id=school_id)
 
