@@ -37,9 +37,10 @@ from .models import (
     Term,
     TermStatus,
     User,
+    utcnow,
 )
 from .rules import load_rules
-from .services import appeals, workflow
+from .services import appeals, guardians, workflow
 from .services.clock import school_today
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -49,6 +50,8 @@ ADMIN_PASSWORD = "Admin2026"
 TEACHER_PASSWORD = "Teacher2026"
 STUDENT_PASSWORD = "Student2026"
 CITY_PASSWORD = "City2026"
+GUARDIAN_PASSWORD = "Parent2026"
+GUARDIAN_PHONE = "13800000001"  # the guardian logs in with it
 # The class published this term: its students see their stars on the first login.
 PUBLISHED_CLASS = "24焊接1班"
 DEMO_LOGINS = [
@@ -56,6 +59,7 @@ DEMO_LOGINS = [
     ("teacher", "wangfang", TEACHER_PASSWORD),
     ("student", "2024020001", STUDENT_PASSWORD),
     ("student", "2024010001", STUDENT_PASSWORD),
+    ("guardian", GUARDIAN_PHONE, GUARDIAN_PASSWORD),
     ("city", "city", CITY_PASSWORD),
 ]
 DEMO_HINTS = {
@@ -65,6 +69,7 @@ DEMO_HINTS = {
                   "/ 本学期进行中，上学期星级可切换查看",
     "wangfang": "class teacher of 24机电1班 / 24机电1班班主任",
     "city": "city office: log in at /city/login / 市教育局：在 /city/login 登录",
+    GUARDIAN_PHONE: "guardian of 2024020001 / 2024020001 的家长",
 }
 
 STRUCTURE = {
@@ -206,7 +211,18 @@ def seed_demo(today: date | None = None) -> bool:
         _seed_entries(rng, t, students, teachers, classes, today)
     _run_last_term(rng, admin, last, classes, teachers)
     _publish_one_class(admin, term, classes)
+    _demo_guardian(school.id)
     return True
+
+
+def _demo_guardian(school_id: int) -> None:
+    """The parent of the published class's first student, activated (no invitation code)."""
+    student_id = db.session.scalar(sa.select(Student.id).where(
+        Student.school_id == school_id, Student.student_no == "2024020001"))
+    guardian = guardians.link(None, school_id, student_id, "李父", "父亲", GUARDIAN_PHONE)
+    guardian.user.set_password(GUARDIAN_PASSWORD)
+    guardian.user.active = True
+    guardian.activated_at = utcnow()
 
 
 def _seed_memberships(rng, term, students, clubs) -> None:

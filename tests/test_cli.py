@@ -50,7 +50,7 @@ def test_seed_demo_builds_a_realistic_school_once(runner):
 def test_demo_logins_work_for_every_role(app, runner):
     runner.invoke(args=["seed-demo"])
     homes = {"admin": "/admin/", "teacher": "/teacher/", "student": "/student/",
-             "city": "/city/"}
+             "city": "/city/", "guardian": "/guardian/"}
     for role, username, password in DEMO_LOGINS:
         client = app.test_client()
         login_page = "/city/login" if role == "city" else "/login"
