@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..boundary import STATE_CHANGING
 from ..errors import PermissionDenied
 from ..extensions import db, login_manager
-from ..models import LoginSession, Role, School, Student, User, utcnow
+from ..models import LoginSession, Notification, Role, School, Student, User, utcnow
 from ..services.schools import record_city_write
 from .services import student_may_log_in
 
@@ -69,9 +69,13 @@ def load_user(token: str) -> User | None:
     # who left (or a graduate once the school stops graduates' logins) is signed out here
     # even if a session row survived. The school shown in the header comes along too: the
     # user's own, or the one a city-office user has entered in this browser.
+    # The inbox badge's count comes along too (no statement of its own on every page).
     shown_school = sa.orm.aliased(School)
+    unread = (sa.select(sa.func.count()).select_from(Notification)
+              .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+              .scalar_subquery())
     row = db.session.execute(
-        sa.select(LoginSession, User, Student.status, School.graduates_can_log_in,
+        sa.select(LoginSession, User, Student.status, School.graduates_can_log_in, unread,
                   shown_school.name, shown_school.name_en, shown_school.code,
                   shown_school.logo_type, shown_school.timezone)
         .join(User, User.id == LoginSession.user_id)
@@ -83,7 +87,8 @@ def load_user(token: str) -> User | None:
     ).first()
     if row is None:
         return None
-    login_session, user, status, graduates_can_log_in, *school = row
+    login_session, user, status, graduates_can_log_in, unread_count, *school = row
+    g._inbox_unread = unread_count or 0
     max_age = current_app.config["REMEMBER_COOKIE_DURATION"] + timedelta(days=1)
     if not user.active or login_session.created_at < utcnow() - max_age:
         return None

@@ -50,11 +50,12 @@ def _cents(points) -> int:
 def entries_recorded(term: Term, entries) -> None:
     """The hook after entries are written: inbox items for deductions, then any alerts."""
     entries = list(entries)
-    if not entries:
+    deductions = [e for e in entries if e.points_cents < 0]
+    if not deductions:  # every threshold counts deductions: an addition crosses none
         return
     notifications.deductions_recorded(term, entries)
-    check(term, {e.student_id for e in entries},
-          {(e.student_id, e.indicator) for e in entries if e.points_cents < 0})
+    check(term, {e.student_id for e in deductions},
+          {(e.student_id, e.indicator) for e in deductions})
 
 
 def check(term: Term, student_ids: set[int], touched: set[tuple[int, str]]) -> list[Alert]:

@@ -35,6 +35,8 @@ def school_zone(school_id: int | None = None) -> ZoneInfo:
         name = g._zone_name  # inside in_school_zone
     elif school_id is None:
         name = _request_zone_name()
+    elif school_id == _request_school_id():
+        name = _request_zone_name()  # read with the login, no query
     else:
         cache = g.setdefault("_school_zones", {})
         if school_id not in cache:
@@ -74,6 +76,15 @@ def _forget_babel_zone() -> None:
     ctx = _babel_context()
     if ctx is not None and hasattr(ctx, "babel_tzinfo"):
         delattr(ctx, "babel_tzinfo")
+
+
+def _request_school_id() -> int | None:
+    """The school of the request's user (their own, or the one a city user entered)."""
+    if not has_request_context():
+        return None
+    page_user = g.get("page_user")
+    school = getattr(page_user, "school", None)
+    return getattr(page_user, "school_id", None) if school is not None else None
 
 
 def _request_zone_name() -> str | None:
