@@ -109,6 +109,7 @@ def login(base: str, username: str, password: str) -> tuple[str, str]:
     """A logged-in session: (Cookie header, a CSRF token of that session)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]  # wrk sends the same, as a browser would
     html = opener.open(base + "/login").read().decode()
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
     data = urllib.parse.urlencode({"username": username, "password": password,
@@ -120,6 +121,10 @@ def login(base: str, username: str, password: str) -> tuple[str, str]:
     return "; ".join(f"{c.name}={c.value}" for c in jar), token
 
 
+# One browser: the login's user agent is the one the session was made with (Flask-Login's
+# session protection marks the session again when it changes).
+USER_AGENT = "Mozilla/5.0 (starrating bench)"
+
 LUA = """
 local sessions = %s
 local method, body_of = "%s", %s
@@ -127,7 +132,7 @@ local i = 0
 request = function()
   i = (i %% #sessions) + 1
   local s = sessions[i]
-  local headers = {["Cookie"] = s.cookie}
+  local headers = {["Cookie"] = s.cookie, ["User-Agent"] = "%s"}
   if method == "POST" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     return wrk.format("POST", nil, headers, body_of .. "&csrf_token=" .. s.token)
@@ -140,7 +145,7 @@ end
 def lua_script(sessions: list[tuple[str, str]], method: str, body: str) -> str:
     rows = ", ".join(f"{{cookie={json.dumps(c)}, token={json.dumps(t)}}}" for c, t in sessions)
     handle = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    handle.write(LUA % ("{" + rows + "}", method, json.dumps(body)))
+    handle.write(LUA % ("{" + rows + "}", method, json.dumps(body), USER_AGENT))
     handle.close()
     return handle.name
 

@@ -20,23 +20,36 @@ The counter is one for the whole instance: a write in one school makes every sch
 fragments render again once. That is the price of never missing a write; a per-school
 counter is the next step if the city's write rate makes hit rates low.
 
+Whole pages (`@whole_page` on the most read GET views: the class page, the student's stars
+and records, the admin's publishing page and dashboard, the home pages) are kept the same
+way, under the same version, keyed by the reader (user, role, school, a city office's
+visit), the address with its query, the language and the minute. Time-driven changes (a
+notice period ending, a term starting) are writes to nothing: the minute in the key bounds
+how long a page can lag behind them. A page carries a per-session CSRF token: it is kept
+split where the token was, and the reader's own token goes in when it is served. A request
+with a flashed message waiting, or one whose view changed the session, is neither served
+from nor kept in the cache.
+
 Browsers are not sent ETags: every page is `Cache-Control: no-store` (pages hold personal
 data about minors, and school computers are shared), so a browser never has a copy to
 revalidate. The saving is on the server: a cached fragment skips its queries, the rule
-engine and the template.
+engine and the template; a cached page skips the view.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import wraps
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .extensions import db
@@ -52,6 +65,7 @@ BUMP = ("INSERT INTO page_version (id, version) VALUES (1, 1) "
         "ON CONFLICT (id) DO UPDATE SET version = page_version.version + 1")
 MARK = "page_write"
 MAX_ENTRIES = 2000
+MAX_PAGE_BYTES = 64 * 1024 * 1024  # bytes of whole pages kept per server
 
 
 def watched_write(statement: str) -> bool:
@@ -120,13 +134,26 @@ def install_listeners() -> None:
     _installed = True
 
 
+def version_column():
+    """The page version as a scalar subquery: the login statement reads it with the user
+    (auth/sessions.load_user), so a logged-in request spends no statement of its own on
+    it, and the version is read before anything the page shows."""
+    return (sa.select(sa.text("version")).select_from(sa.text("page_version"))
+            .where(sa.text("id = 1")).scalar_subquery())
+
+
 def current_version() -> int:
-    """The page version, read once per request (one primary-key read)."""
+    """The page version, read once per request (one primary-key read, unless the login
+    statement brought it)."""
     if "_page_version" not in g:
         g._page_version = db.session.scalar(
             sa.select(sa.text("version")).select_from(sa.text("page_version"))
             .where(sa.text("id = 1"))) or 0
     return g._page_version
+
+
+def set_version(value: int | None) -> None:
+    g._page_version = value or 0
 
 
 class FragmentCache:
@@ -155,8 +182,99 @@ class FragmentCache:
         return html
 
 
+class PageStore:
+    """Whole rendered pages, an LRU bounded by the bytes it holds (one per app)."""
+
+    def __init__(self, max_bytes: int = MAX_PAGE_BYTES):
+        self.max_bytes = max_bytes
+        self.items: OrderedDict[tuple, tuple[bytes, ...]] = OrderedDict()
+        self.bytes = 0
+        self.lock = threading.Lock()
+        self.renders = 0
+        self.hits = 0
+
+    def get(self, key: tuple) -> tuple[bytes, ...] | None:
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+                self.hits += 1
+            return found
+
+    def put(self, key: tuple, parts: tuple[bytes, ...]) -> None:
+        """`parts`: the page's bytes split where the reader's CSRF token goes."""
+        size = sum(map(len, parts))
+        if size > self.max_bytes // 8:
+            return
+        with self.lock:
+            self.renders += 1
+            old = self.items.pop(key, None)
+            if old is not None:
+                self.bytes -= sum(map(len, old))
+            self.items[key] = parts
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                _key, dropped = self.items.popitem(last=False)
+                self.bytes -= sum(map(len, dropped))
+
+
 def cache() -> FragmentCache:
     return current_app.extensions["page_cache"]
+
+
+def pages() -> PageStore:
+    return current_app.extensions["page_store"]
+
+
+def page_key() -> tuple | None:
+    """What a whole page depends on besides the database, or None: not to be cached."""
+    if request.method != "GET" or not current_user.is_authenticated:
+        return None
+    if "_flashes" in session:  # the page would show (and use up) a message
+        return None
+    user = current_user
+    visit = getattr(user, "city_visit", None)
+    return ("page", request.endpoint, request.full_path, user.id, str(user.role),
+            user.school_id, (visit.school_id, visit.may_write) if visit else None,
+            str(get_locale() or ""), current_version(), int(time.time() // 60))
+
+
+def _same_session(before: dict) -> bool:
+    """Whether the view left the session as it found it, but for a CSRF token it created
+    (which serving the kept page creates again)."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    after = dict(session)
+    if field not in before:
+        after.pop(field, None)
+    return after == before
+
+
+def whole_page(view: Callable) -> Callable:
+    """Serve the view's page from the page store while nothing it shows has changed (see
+    the module's docstring). Put it below the role guard."""
+
+    @wraps(view)
+    def run(*args, **kwargs):
+        key = page_key()
+        if key is None:
+            return view(*args, **kwargs)
+        store = pages()
+        found = store.get(key)
+        if found is not None:
+            g._whole_page_hit = True
+            body = (generate_csrf().encode().join(found) if len(found) > 1 else found[0])
+            return current_app.response_class(body, mimetype="text/html")
+        before = dict(session)
+        response = current_app.make_response(view(*args, **kwargs))
+        if (response.status_code == 200 and response.mimetype == "text/html"
+                and not response.is_streamed and "Set-Cookie" not in response.headers
+                and _same_session(before)):
+            body = response.get_data()
+            token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+            store.put(key, tuple(body.split(token.encode())) if token else (body,))
+        return response
+
+    return run
 
 
 def fragment(name: str, key: tuple, template: str, **context) -> Markup:
@@ -184,4 +302,5 @@ def memo(name: str, key: tuple, compute: Callable):
 def init_app(app: Flask) -> None:
     install_listeners()
     app.extensions["page_cache"] = FragmentCache(app.config.get("PAGE_CACHE_SIZE", MAX_ENTRIES))
+    app.extensions["page_store"] = PageStore(app.config.get("PAGE_STORE_BYTES", MAX_PAGE_BYTES))
     app.jinja_env.globals["fragment"] = fragment

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.guards import admin_required
+from ..page_cache import whole_page
 from ..services import admin_reads as reads
 from ..services import dashboard as service
 from ..services.terms import term_for
@@ -15,6 +16,7 @@ from .blueprint import bp
 
 @bp.route("/dashboard")
 @admin_required
+@whole_page
 def dashboard():
     term = term_for(current_user, request.args.get("term"))
     dist = service.star_distribution(current_user, term) if term is not None else None

@@ -14,6 +14,7 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from ..auth.guards import admin_required
 from ..boundary import perform, submit
+from ..page_cache import whole_page
 from ..services import admin_reads, results, workflow
 from ..services.terms import term_for
 from .blueprint import bp
@@ -62,6 +63,7 @@ def _run(action, done):
 
 @bp.route("/workflow", endpoint="workflow")
 @admin_required
+@whole_page
 def workflow_page():
     term = term_for(current_user, request.args.get("term"))
     page = workflow.publishing_page(current_user, term)

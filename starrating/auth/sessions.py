@@ -11,10 +11,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import page_cache
 from ..boundary import STATE_CHANGING
 from ..errors import PermissionDenied
 from ..extensions import db, login_manager
-from ..models import LoginSession, Notification, Role, School, Student, User, utcnow
+from ..models import LoginSession, Notification, Role, School, SchoolClass, Student, User, utcnow
 from ..services.schools import record_city_write
 from .services import student_may_log_in
 
@@ -63,32 +64,53 @@ OPEN_BEFORE_NEW_PASSWORD = {"auth.change_password", "auth.logout", "auth.login",
                             "main.healthz", "main.set_language"}
 
 
+def _login_statement():
+    """The one statement of a logged-in request, built once per process (building it —
+    an aliased table, four entities, a subquery — cost more than running it)."""
+    global _LOGIN_STATEMENT
+    if _LOGIN_STATEMENT is None:
+        shown_school = sa.orm.aliased(School)
+        unread = (sa.select(sa.func.count()).select_from(Notification)
+                  .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+                  .scalar_subquery())
+        _LOGIN_STATEMENT = (
+            sa.select(LoginSession, User, Student, SchoolClass, School.graduates_can_log_in,
+                      unread, page_cache.version_column(),
+                      shown_school.name, shown_school.name_en, shown_school.code,
+                      shown_school.logo_type, shown_school.timezone)
+            .join(User, User.id == LoginSession.user_id)
+            .outerjoin(Student, Student.id == User.student_id)
+            .outerjoin(SchoolClass, SchoolClass.id == Student.class_id)
+            .outerjoin(School, School.id == Student.school_id)
+            .outerjoin(shown_school, shown_school.id == sa.func.coalesce(
+                LoginSession.school_id, User.school_id))
+            .where(LoginSession.token == sa.bindparam("token")))
+    return _LOGIN_STATEMENT
+
+
+_LOGIN_STATEMENT = None
+
+
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     # The student's status and their school's setting come in the same statement: a student
     # who left (or a graduate once the school stops graduates' logins) is signed out here
     # even if a session row survived. The school shown in the header comes along too: the
     # user's own, or the one a city-office user has entered in this browser.
-    # The inbox badge's count comes along too (no statement of its own on every page).
-    shown_school = sa.orm.aliased(School)
-    unread = (sa.select(sa.func.count()).select_from(Notification)
-              .where(Notification.user_id == User.id, Notification.read_at.is_(None))
-              .scalar_subquery())
-    row = db.session.execute(
-        sa.select(LoginSession, User, Student.status, School.graduates_can_log_in, unread,
-                  shown_school.name, shown_school.name_en, shown_school.code,
-                  shown_school.logo_type, shown_school.timezone)
-        .join(User, User.id == LoginSession.user_id)
-        .outerjoin(Student, Student.id == User.student_id)
-        .outerjoin(School, School.id == Student.school_id)
-        .outerjoin(shown_school, shown_school.id == sa.func.coalesce(
-            LoginSession.school_id, User.school_id))
-        .where(LoginSession.token == token)
-    ).first()
+    # The inbox badge's count comes along too (no statement of its own on every page), a
+    # student's own record and class (every student page shows them), and the page version
+    # (page_cache), read before anything the page shows.
+    row = db.session.execute(_login_statement(), {"token": token}).first()
     if row is None:
         return None
-    login_session, user, status, graduates_can_log_in, unread_count, *school = row
+    (login_session, user, student, klass, graduates_can_log_in, unread_count, version,
+     *school) = row
+    status = student.status if student is not None else None
     g._inbox_unread = unread_count or 0
+    page_cache.set_version(version)
+    if student is not None:
+        set_committed_value(user, "student", student)
+        set_committed_value(student, "school_class", klass)
     max_age = current_app.config["REMEMBER_COOKIE_DURATION"] + timedelta(days=1)
     if not user.active or login_session.created_at < utcnow() - max_age:
         return None

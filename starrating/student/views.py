@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from ..auth.guards import student_required
 from ..boundary import perform, submit
+from ..page_cache import whole_page
 from ..services import appeals, class_pages, notes, results, student_pages
 from ..services.terms import term_for
 from .blueprint import bp
@@ -25,6 +26,7 @@ def _term():
 
 @bp.route("/")
 @student_required
+@whole_page
 def index():
     if current_user.student is None:
         return render_template("student/unlinked.html")
@@ -51,6 +53,7 @@ def statement():
 
 @bp.route("/entries")
 @student_required
+@whole_page
 def entries():
     student, term = student_pages.linked_student(current_user), _term()
     rows = class_pages.student_entries(current_user, term, student) if term else []

@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..auth.guards import teacher_required
 from ..boundary import perform
 from ..models import Term
+from ..page_cache import whole_page
 from ..services import class_pages, notes
 from ..services.access import get_student_for
 from ..services.sanctions import SANCTIONS
@@ -31,6 +32,7 @@ def shown_term() -> Term:
 
 @bp.route("/")
 @teacher_required
+@whole_page
 def index():
     term = term_for(current_user, request.args.get("term"))
     return render_template("teacher/index.html", term=term,
@@ -39,6 +41,7 @@ def index():
 
 @bp.route("/class/<int:class_id>")
 @teacher_required
+@whole_page
 def class_page(class_id):
     term = shown_term()
     overview = class_pages.class_overview(current_user, term, class_id)
