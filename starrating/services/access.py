@@ -68,6 +68,16 @@ def ensure_student_access(user: User, student: Student, term: Term | None) -> No
 
 
 def get_class_for(user: User, class_id: int, term: Term | None) -> SchoolClass:
+    if user.role == Role.TEACHER and term is not None:
+        # the class and whether the teacher holds it this term: one statement
+        found = db.session.execute(sa.select(SchoolClass, sa.exists().where(
+            ClassAssignment.class_id == SchoolClass.id, ClassAssignment.term_id == term.id,
+            ClassAssignment.teacher_id == user.id)).where(SchoolClass.id == class_id)).first()
+        if found is None:
+            raise NotFound()
+        if not found[1]:
+            raise PermissionDenied()
+        return found[0]
     school_class = db.session.get(SchoolClass, class_id)
     if school_class is None:
         raise NotFound()

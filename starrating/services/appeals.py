@@ -21,7 +21,6 @@ from ..models import (
     AppealStatus,
     Attachment,
     ClassState,
-    ClassTermStatus,
     Entry,
     EntrySource,
     Role,
@@ -40,7 +39,7 @@ from .access import (
     same_school,
     teacher_class_ids,
 )
-from .class_state import class_state, status_rows
+from .class_state import class_state, state_and_row
 from .clock import local_time, school_zone
 from .entry_input import EntryInput, rules_for, validate_event
 from .results import dimension_names, indicator_labels, stars_snapshot, store_results, stored_result
@@ -72,8 +71,8 @@ class Window:
 
 def appeal_window(term: Term, student: Student, now: datetime | None = None) -> Window:
     now = now or utcnow()
-    row: ClassTermStatus | None = status_rows(term, [student.class_id]).get(student.class_id)
-    state = class_state(term, student.class_id, now)  # final once the notice is over
+    # the row and its state now (final once the notice is over), in one statement
+    row, state = state_and_row(term, student.class_id, now)
     ends = _aware(row.notice_ends_at) if row else None
     return Window(state, ends, state == ClassState.PUBLISHED and ends is not None and now < ends)
 

@@ -39,6 +39,7 @@ from .clock import DEFAULT_ZONE
 from .rule_names import shown
 from .schools import ensure_city
 from .scoring import rules_from_version
+from .terms import in_force
 
 ACTIVITY_DAYS = (7, 30)
 # The trend's measure: the share of a term's rated students with at least this many stars.
@@ -119,15 +120,8 @@ class CityDashboard:
 
 
 def term_in_force(terms: list, today: date):
-    """The same choice as `terms.current_term`, over one school's already-loaded terms: the
-    term whose dates contain today (later start first); between terms the last that ended;
-    before the first term, the first one."""
-    started = [t for t in terms if t.start_date <= today]
-    if started:
-        return min(started, key=lambda t: (0 if t.end_date >= today else 1,
-                                           -t.start_date.toordinal(), -t.end_date.toordinal(),
-                                           -t.id))
-    return min(terms, key=lambda t: (t.start_date, t.id)) if terms else None
+    """The same choice as `terms.current_term`, over one school's already-loaded terms."""
+    return in_force(terms, today)
 
 
 def _school_today(zone: str, now: datetime) -> date:

@@ -10,7 +10,7 @@ from functools import cached_property
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..errors import NotFound, PermissionDenied
 from ..extensions import db
@@ -95,7 +95,7 @@ def student_entries(actor: User, term: Term, student: Student,
     live = Entry.deleted_at.is_not(None) if filters.deleted else Entry.deleted_at.is_(None)
     query = (sa.select(Entry).where(Entry.term_id == term.id, Entry.student_id == student.id,
                                     live)
-             .options(selectinload(Entry.evidence))
+             .options(joinedload(Entry.evidence))  # with the entries: one statement
              .order_by(Entry.occurred_on.desc(), Entry.id.desc()))
     if filters.indicator:
         query = query.where(Entry.indicator == filters.indicator)
@@ -105,7 +105,7 @@ def student_entries(actor: User, term: Term, student: Student,
         query = query.where(Entry.occurred_on >= filters.date_from)
     if filters.date_to:
         query = query.where(Entry.occurred_on <= filters.date_to)
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(query).unique())
 
 
 @dataclass

@@ -26,12 +26,13 @@ from ..models import (
     Term,
     TermStatus,
     User,
+    utcnow,
 )
 from ..rules import StudentResult
 from . import appeals, scoring
 from .access import ensure_student_access
-from .class_state import STATEMENT_LOCKED_BECAUSE, state_and_row
-from .results import dimension_names, indicator_labels, result_values, stored_result
+from .class_state import STATEMENT_LOCKED_BECAUSE, due_clause
+from .results import dimension_names, indicator_labels, result_values
 from .rule_names import next_shown, shown, title_shown
 
 
@@ -142,25 +143,22 @@ def student_page(actor: User, student: Student, term: Term | None, lang: str,
                  provisional_allowed: bool) -> StudentPage:
     """What the student's star page shows; stars only once published (or provisional)."""
     ensure_student_access(actor, student, term)
-    history = _history(student, exclude_term=term)
+    history, stored = _results(student, term)
     if term is None:
         return StudentPage(None, ClassState.OPEN, lambda: None, None, False, history)
-    # the status row and whether it is due to be final, in one statement
-    row, state = state_and_row(term, student.class_id)
+    # the status row, whether it is due to be final and the student's note: one statement
+    row, state, note = _state_and_note(term, student)
     provisional = not _visible(state) and provisional_allowed \
         and term.rule_version_id is not None
 
     def load_stars() -> StarView | None:
         if _visible(state):
-            stored = stored_result(term, student)
             return view_from_row(stored, lang) if stored else None
         if provisional:
             result = scoring.evaluate_term(term, [student.class_id], exact=False).get(student.id)
             if result is not None:
                 return view_from_result(result, scoring.term_rules(term), lang)
         return None
-    note = db.session.scalar(sa.select(StudentTermNote).where(
-        StudentTermNote.term_id == term.id, StudentTermNote.student_id == student.id))
     editable = (state == ClassState.OPEN and term.status == TermStatus.OPEN
                 and student.status == StudentStatus.ACTIVE)  # a graduate reads only
     if student.status != StudentStatus.ACTIVE:
@@ -173,17 +171,42 @@ def student_page(actor: User, student: Student, term: Term | None, lang: str,
                        row.notice_ends_at if row else None, locked, provisional)
 
 
-def _history(student: Student, exclude_term: Term | None) -> list:
+def _results(student: Student, term: Term | None) -> tuple[list, StarResult | None]:
+    """The student's published results of other terms (newest first) and their stored
+    result of `term` (whatever its class's state: the caller decides what is shown), in one
+    statement."""
+    shown_states = ClassTermStatus.state.in_([ClassState.PUBLISHED, ClassState.FINAL])
     query = (sa.select(Term, StarResult)
              .join(StarResult, StarResult.term_id == Term.id)
-             .join(ClassTermStatus, sa.and_(ClassTermStatus.term_id == StarResult.term_id,
-                                            ClassTermStatus.class_id == StarResult.class_id))
+             .outerjoin(ClassTermStatus, sa.and_(
+                 ClassTermStatus.term_id == StarResult.term_id,
+                 ClassTermStatus.class_id == StarResult.class_id))
              .where(StarResult.student_id == student.id,
-                    ClassTermStatus.state.in_([ClassState.PUBLISHED, ClassState.FINAL]))
+                    shown_states if term is None else sa.or_(shown_states, Term.id == term.id))
              .order_by(Term.start_date.desc()))
-    if exclude_term is not None:
-        query = query.where(Term.id != exclude_term.id)
-    return list(db.session.execute(query).all())
+    history, current = [], None
+    for found_term, result in db.session.execute(query).all():
+        if term is not None and found_term.id == term.id:
+            current = result
+        else:
+            history.append((found_term, result))
+    return history, current
+
+
+def _state_and_note(term: Term, student: Student):
+    """The class's status row (None: open), its state now, and the student's term note."""
+    found = db.session.execute(
+        sa.select(ClassTermStatus, due_clause(utcnow()).label("due"), StudentTermNote)
+        .select_from(Term)
+        .outerjoin(ClassTermStatus, sa.and_(ClassTermStatus.term_id == Term.id,
+                                            ClassTermStatus.class_id == student.class_id))
+        .outerjoin(StudentTermNote, sa.and_(StudentTermNote.term_id == Term.id,
+                                            StudentTermNote.student_id == student.id))
+        .where(Term.id == term.id)).one()
+    row, due, note = found
+    if row is None:
+        return None, ClassState.OPEN, note
+    return row, ClassState.FINAL if due else row.state, note
 
 
 def radar_chart(stars: StarView | None) -> dict | None:

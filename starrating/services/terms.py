@@ -7,6 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from ..errors import NotFound
 from ..extensions import db
@@ -22,43 +23,92 @@ def current_term(school_id: int | None, today: date | None = None) -> Term | Non
     if school_id is None:
         return None
     today = today or school_today(school_id)
-    # A page asks several times (the term shown, whether it is in force, the term line):
-    # the answer is kept for the session's transaction, and forgotten when a term is
-    # written or the transaction ends (_forget_current_terms).
-    known = db.session.info.setdefault(_CURRENT, {})
-    key = (school_id, today)
-    if key in known and (known[key] is None or known[key] in db.session):
-        return known[key]
-    base = sa.select(Term).where(Term.school_id == school_id)
-    term = db.session.scalar(
-        base.where(Term.start_date <= today)
-        .order_by(sa.case((Term.end_date >= today, 0), else_=1), Term.start_date.desc(),
-                  Term.end_date.desc(), Term.id.desc())
-        .limit(1))
-    term = term or db.session.scalar(base.order_by(Term.start_date, Term.id).limit(1))
-    known[key] = term
-    return term
+    return in_force(school_terms(school_id), today)
 
 
-_CURRENT = "current_terms"
+def in_force(terms: list[Term], today: date) -> Term | None:
+    """`current_term`'s choice among one school's terms (already loaded)."""
+    started = [t for t in terms if t.start_date <= today]
+    if started:
+        return min(started, key=lambda t: (0 if t.end_date >= today else 1,
+                                           -t.start_date.toordinal(), -t.end_date.toordinal(),
+                                           -t.id))
+    return min(terms, key=lambda t: (t.start_date, t.id)) if terms else None
+
+
+def school_terms(school_id: int, actor: User | None = None) -> list[Term]:
+    """Every term of the school, newest first, in one statement per transaction.
+
+    A page asks several times (the term shown, whether it is in force, the term line), so
+    the answer is kept for the session's transaction and forgotten when a term is written
+    or the transaction ends (_forget_terms). With `actor`, the same statement also tells
+    which terms the actor has something in (`involved_terms`): a school has a few terms a
+    year, so all of them cost less than a second statement."""
+    known = db.session.info.setdefault(_TERMS, {})
+    found = known.get(school_id)
+    if found is not None and (actor is None or _actor_key(actor) in found[1]) \
+            and all(t in db.session for t in found[0]):
+        return found[0]
+    flag = _involvement(actor) if actor is not None else None
+    query = (sa.select(Term, flag.label("involved")) if flag is not None else sa.select(Term))
+    # each term's rule set version comes along (pages parse the rules of the term shown;
+    # a version is immutable and parsed once per process, services/scoring.term_rules)
+    rows = db.session.execute(query.where(Term.school_id == school_id)
+                              .options(joinedload(Term.rule_version))
+                              .order_by(Term.start_date.desc(), Term.id.desc())).all()
+    terms = [row[0] for row in rows]
+    involved = {} if found is None else found[1]
+    if actor is not None:
+        involved[_actor_key(actor)] = ({row[0].id for row in rows if row[1]}
+                                       if flag is not None else {t.id for t in terms})
+    known[school_id] = (terms, involved)
+    return terms
+
+
+def involved_terms(actor: User, school_id: int) -> set[int]:
+    """The ids of the school's terms the actor has something in (see switchable_terms)."""
+    school_terms(school_id, actor)
+    return db.session.info[_TERMS][school_id][1][_actor_key(actor)]
+
+
+def _actor_key(actor: User) -> tuple:
+    return (actor.id, str(actor.role))
+
+
+def _involvement(actor: User):
+    """Whether a term holds something of the actor's (None: every term does — an admin's;
+    others see only the started ones, switchable_terms)."""
+    if actor.role == Role.TEACHER:
+        return Term.id.in_(sa.select(ClassAssignment.term_id)
+                           .where(ClassAssignment.teacher_id == actor.id))
+    if actor.role == Role.STUDENT:
+        sid = actor.student_id or -1
+        return sa.or_(
+            Term.id.in_(sa.select(Entry.term_id).where(Entry.student_id == sid,
+                                                       Entry.deleted_at.is_(None))),
+            Term.id.in_(sa.select(StarResult.term_id).where(StarResult.student_id == sid)))
+    return None
+
+
+_TERMS = "school_terms"
 
 
 @sa.event.listens_for(sa.orm.Session, "before_flush")
 def _forget_on_term_writes(session, _context, _instances) -> None:
     if any(isinstance(o, Term) for o in (*session.new, *session.dirty, *session.deleted)):
-        session.info.pop(_CURRENT, None)
+        session.info.pop(_TERMS, None)
 
 
 @sa.event.listens_for(sa.orm.Session, "after_transaction_end")
-def _forget_current_terms(session, _transaction) -> None:
-    session.info.pop(_CURRENT, None)
+def _forget_terms(session, _transaction) -> None:
+    session.info.pop(_TERMS, None)
 
 
 @sa.event.listens_for(sa.orm.Session, "do_orm_execute")
 def _forget_on_bulk_term_writes(state) -> None:
     if (state.is_update or state.is_delete or state.is_insert) and any(
             getattr(m, "class_", None) is Term for m in state.all_mappers):
-        state.session.info.pop(_CURRENT, None)
+        state.session.info.pop(_TERMS, None)
 
 
 def school_of(actor: User) -> int | None:
@@ -79,7 +129,11 @@ def term_for(actor: User, term_id: int | str | None = None, *, required: bool = 
         if term is None or school_id is None or term.school_id != school_id:
             raise NotFound()
         return term
-    term = current_term(school_id)
+    if school_id is None:
+        term = None
+    else:  # the school's terms and the actor's share in them: one statement for the page
+        school_terms(school_id, actor)
+        term = current_term(school_id)
     if term is None and required:
         raise NotFound(_l("No term has been set up yet."))
     return term
@@ -128,31 +182,24 @@ def is_current(term: Term | None) -> bool:
 
 
 def switchable_terms(actor: User) -> list[Term]:
-    """The terms the actor has something in, newest first (two statements at most): an
-    admin every term of the school; a teacher the terms they held a class in; a student the
-    terms with their entries or results; everyone the term in force. Only admins see terms
-    that have not started: a term set up early stays invisible to teachers and students."""
+    """The terms the actor has something in, newest first (from the school's terms, one
+    statement): an admin every term of the school; a teacher the terms they held a class
+    in; a student the terms with their entries or results; everyone the term in force. Only
+    admins see terms that have not started: a term set up early stays invisible to teachers
+    and students."""
     school_id = school_of(actor)
     if school_id is None:
         return []
-    query = sa.select(Term).where(Term.school_id == school_id)
-    if actor.role != Role.ADMIN:
-        query = query.where(Term.start_date <= school_today(school_id))
-    if actor.role == Role.TEACHER:
-        query = query.where(Term.id.in_(
-            sa.select(ClassAssignment.term_id).where(ClassAssignment.teacher_id == actor.id)))
-    elif actor.role == Role.STUDENT:
-        sid = actor.student_id or -1
-        query = query.where(sa.or_(
-            Term.id.in_(sa.select(Entry.term_id).where(Entry.student_id == sid,
-                                                       Entry.deleted_at.is_(None))),
-            Term.id.in_(sa.select(StarResult.term_id).where(StarResult.student_id == sid))))
-    terms = list(db.session.scalars(query.order_by(Term.start_date.desc(), Term.id.desc())))
-    current = current_term(school_id)
-    if current is not None and all(t.id != current.id for t in terms):
-        terms.append(current)
-        terms.sort(key=lambda t: (t.start_date, t.id), reverse=True)
-    return terms
+    terms = school_terms(school_id, actor)
+    involved = involved_terms(actor, school_id)
+    today = school_today(school_id)
+    chosen = [t for t in terms if t.id in involved
+              and (actor.role == Role.ADMIN or t.start_date <= today)]
+    current = in_force(terms, today)
+    if current is not None and all(t.id != current.id for t in chosen):
+        chosen.append(current)
+        chosen.sort(key=lambda t: (t.start_date, t.id), reverse=True)
+    return chosen
 
 
 def term_bar(actor: User, term: Term | None) -> TermBar | None:

@@ -31,6 +31,15 @@ def cache(app):
     return app.extensions["page_cache"]
 
 
+@pytest.fixture(autouse=True)
+def no_whole_pages(app):
+    """These tests are about the fragments: pages are built each time (whole pages:
+    test_whole_pages.py)."""
+    from starrating.page_cache import PageStore
+
+    app.extensions["page_store"] = PageStore(0)
+
+
 def count_cell(html: str, student_id: int) -> int:
     row = re.search(rf'<tr id="student-{student_id}".*?</tr>', html, re.S).group(0)
     return int(re.search(r'class="num count"[^>]*>(\d+)<', row).group(1))
