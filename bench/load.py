@@ -4,6 +4,7 @@ per request beside a Flask hello-world's, and the verdict per goal.
     .venv/bin/python bench/load.py [--url postgresql+psycopg://postgres@127.0.0.1:5432/sr_perf_bench]
                                    [--students 2000] [--class-size 30] [--connections 16]
                                    [--seconds 15] [--sessions 32] [--no-generate]
+                                   [--schools 10 --students 5000]   (a city of 50,000)
 
 Builds the school with bench/school.py (generate.py's school; one teacher holding
 --teacher-classes classes; the first --publish published, so students see stored stars),
@@ -12,7 +13,8 @@ serves the app and bench/hello.py with the repo's gunicorn.conf.py (gthread), lo
 admin that many times each) and drives each page with wrk from a second process on
 loopback, rotating the sessions per request (a Lua script). App CPU per request is the
 gunicorn workers' user + system time over the run divided by the requests answered;
-statements per request come from one request through the app in this process.
+statements per request come from requests through the app in this process: a page built
+afresh (after a write elsewhere) and repeated (served from the page store).
 
 Goals: read pages ≥ 10 % of the floor's req/s with p99 ≤ 50 ms and no errors; saving one
 entry ≥ 8 % with p99 ≤ 50 ms; statements: class page ≤ 8, student pages ≤ 5, a save ≤ 10.
@@ -105,16 +107,16 @@ def workers_cpu(master: int) -> float:
     return total / TICKS
 
 
-def login(base: str, username: str, password: str) -> tuple[str, str]:
+def login(base: str, username: str, password: str, path: str = "/login") -> tuple[str, str]:
     """A logged-in session: (Cookie header, a CSRF token of that session)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.addheaders = [("User-Agent", USER_AGENT)]  # wrk sends the same, as a browser would
-    html = opener.open(base + "/login").read().decode()
+    html = opener.open(base + path).read().decode()
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
     data = urllib.parse.urlencode({"username": username, "password": password,
                                    "csrf_token": token}).encode()
-    response = opener.open(base + "/login", data)
+    response = opener.open(base + path, data)
     assert "/login" not in response.url, f"login failed for {username}"
     page = opener.open(base + "/password").read().decode()
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
@@ -178,34 +180,52 @@ def measure(proc, url, connections, seconds, script=None) -> dict:
 
 
 def statements_per_request(url_db: str, info: dict, pages: dict) -> dict:
-    """One request of each page through the app in this process, after a warm-up."""
+    """Each page's statements through the app in this process, after a warm-up: a GET
+    built afresh (after a write elsewhere bumped the page version) and repeated (the page
+    store's copy), as (built, repeated); a POST as (its count, None)."""
     from bench.generate import bench_app
     from bench.profile import csrf
     from bench.profile import login as client_login
     from starrating.extensions import db
+    from starrating.page_cache import BUMP
 
     app = bench_app(url_db)
+    with app.app_context():
+        engine = db.engine
+
+    def bump():
+        with app.app_context():
+            db.session.execute(sa.text(BUMP))
+            db.session.commit()
+
+    def counted(send) -> int:
+        seen: list[str] = []
+
+        def count(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            response = send()
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        assert response.status_code < 400, response.status_code
+        return len(seen)
+
     counts = {}
     for name, (who, path, method, body) in pages.items():
         client = app.test_client()
-        client_login(client, who, info["password"])
-        seen: list[str] = []
-
-        def count(conn, cursor, statement, *args, seen=seen):
-            seen.append(statement)
-
+        client_login(client, who, info["password"], info.get("login_path", "/login"))
         token = csrf(client.get("/password").get_data(as_text=True))
         data = dict(urllib.parse.parse_qsl(body), csrf_token=token) if body else None
-        (client.post(path, data=data) if method == "POST" else client.get(path))
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", count)
-        try:
-            response = client.post(path, data=data) if method == "POST" else client.get(path)
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", count)
-        assert response.status_code < 400, (name, response.status_code)
-        counts[name] = len(seen)
+        if method == "POST":
+            client.post(path, data=data)
+            counts[name] = (counted(lambda c=client, p=path, d=data: c.post(p, data=d)), None)
+            continue
+        client.get(path)
+        bump()
+        built = counted(lambda c=client, p=path: c.get(p))
+        counts[name] = (built, counted(lambda c=client, p=path: c.get(p)))
     return counts
 
 
@@ -222,6 +242,12 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=32, help="sessions rotated per user kind")
     parser.add_argument("--workers", type=int, default=None, help="default: gunicorn.conf.py's")
     parser.add_argument("--only", default="", help="comma-separated page names")
+    parser.add_argument("--save", metavar="FILE", help="write the figures as JSON")
+    parser.add_argument("--against", metavar="FILE",
+                        help="a --save of the small school: print this run's req/s as a share "
+                             "of it (the city goal: ≥ 80 %%)")
+    parser.add_argument("--schools", type=int, default=1,
+                        help="a city of N schools of --students each; the first is measured")
     parser.add_argument("--no-generate", action="store_true")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -232,7 +258,7 @@ def main() -> None:
     started = time.perf_counter()
     info = build(args.url, students=args.students, class_size=args.class_size,
                  entries=args.entries, teacher_classes=args.teacher_classes,
-                 publish=args.publish, generate=not args.no_generate)
+                 publish=args.publish, generate=not args.no_generate, schools=args.schools)
     print(f"school: {args.students:,} students in classes of {args.class_size}, "
           f"{args.entries} entries each, teacher {info['teacher']} holding "
           f"{args.teacher_classes} classes, {info['published']} published "
@@ -260,10 +286,12 @@ def main() -> None:
     app_proc, base = start_gunicorn("starrating:create_app()", env, args.workers)
     try:
         sessions = {
-            "student": [login(base, u, info["password"]) for u in published_students],
-            "teacher": [login(base, info["teacher"], info["password"])
+            "student": [login(base, u, info["password"], info["login_path"])
+                        for u in published_students],
+            "teacher": [login(base, info["teacher"], info["password"], info["login_path"])
                         for _ in range(args.sessions)],
-            "admin": [login(base, info["admin"], info["password"]) for _ in range(args.sessions)],
+            "admin": [login(base, info["admin"], info["password"], info["login_path"])
+                      for _ in range(args.sessions)],
         }
         for name, (kind, path, method, body) in pages.items():
             script = lua_script(sessions[kind], method, body)
@@ -286,10 +314,11 @@ def main() -> None:
     print(f"\nwrk -t2 -c{args.connections} -d{args.seconds}s, {args.sessions} sessions rotated "
           f"per user kind, gunicorn.conf.py (gthread), {os.cpu_count()} CPUs, "
           f"load average at the end {load}")
+    print("stmts: built afresh / repeated (the page store's copy); a save: its own count")
     print(f"{'page':<18} {'req/s':>7} {'of floor':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
           f"{'stmts':>5} {'CPU ms':>6}  verdict")
     print(f"{'floor: hello':<18} {floor['rps']:7.0f} {'':>8} {floor['p50']:7.1f} "
-          f"{floor['p99']:7.1f} {floor['errors']:6d} {0:5d} {floor['cpu_ms']:6.2f}")
+          f"{floor['p99']:7.1f} {floor['errors']:6d} {'0':>5} {floor['cpu_ms']:6.2f}")
     for name, r in results.items():
         share, p99_goal, budget = GOALS[name]
         ratio = r["rps"] / floor["rps"]
@@ -300,11 +329,37 @@ def main() -> None:
             misses.append(f"p99 > {p99_goal} ms")
         if r["errors"]:
             misses.append("errors")
-        if budget is not None and counts[name] > budget:
+        built, repeated = counts[name]
+        if budget is not None and built > budget:
             misses.append(f"statements > {budget}")
         verdict = "met" if not misses else "NOT met: " + ", ".join(misses)
+        stmts = f"{built}/{repeated}" if repeated is not None else str(built)
         print(f"{name:<18} {r['rps']:7.0f} {ratio:8.1%} {r['p50']:7.1f} {r['p99']:7.1f} "
-              f"{r['errors']:6d} {counts[name]:5d} {r['cpu_ms']:6.2f}  {verdict}")
+              f"{r['errors']:6d} {stmts:>5} {r['cpu_ms']:6.2f}  {verdict}")
+    compare(results, floor, args)
+
+
+def compare(results: dict, floor: dict, args) -> None:
+    if args.save:
+        Path(args.save).write_text(json.dumps({"floor": floor, "pages": results,
+                                               "schools": args.schools,
+                                               "students": args.students}, indent=1))
+    if not args.against:
+        return
+    small = json.loads(Path(args.against).read_text())
+    print(f"\nthis run ({args.schools} school(s) of {args.students:,}) against "
+          f"{args.against} ({small['schools']} school(s) of {small['students']:,}), "
+          "each as a share of its own run's floor:")
+    for name, r in results.items():
+        if name not in small["pages"]:
+            continue
+        mine = r["rps"] / floor["rps"]
+        theirs = small["pages"][name]["rps"] / small["floor"]["rps"]
+        ratio = mine / theirs if theirs else 0
+        cpu = small["pages"][name]["cpu_ms"] / r["cpu_ms"] if r["cpu_ms"] else 0
+        print(f"  {name:<18} {ratio:6.0%} of its small-school throughput (CPU per request: "
+              f"{cpu:.0%} of the small school's speed)  "
+              f"{'met' if ratio >= 0.8 else 'NOT met'} (goal ≥ 80 %)")
 
 
 if __name__ == "__main__":

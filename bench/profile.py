@@ -57,10 +57,10 @@ def csrf(html: str) -> str:
     return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
 
 
-def login(client, username: str, password: str) -> None:
-    token = csrf(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"username": username, "password": password,
-                                           "csrf_token": token})
+def login(client, username: str, password: str, path: str = "/login") -> None:
+    token = csrf(client.get(path).get_data(as_text=True))
+    response = client.post(path, data={"username": username, "password": password,
+                                       "csrf_token": token})
     assert response.status_code in (302, 303), f"login failed for {username}"
 
 

@@ -29,10 +29,13 @@ ADMIN = "benchadmin"
 
 
 def build(url: str, students: int = 2000, class_size: int = 30, entries: int = 10,
-          teacher_classes: int = 5, publish: int = 5, generate: bool = True) -> dict:
+          teacher_classes: int = 5, publish: int = 5, generate: bool = True,
+          schools: int = 1) -> dict:
+    """`students` per school; with `schools` > 1 a city (generate.py's), whose first school
+    is the one measured (every school's term computed)."""
     if generate:
         gen.CLASS_SIZE = class_size  # generate.py reads it at call time
-        gen.generate(url, students, entries)
+        gen.generate(url, students, entries, schools=schools)
     app = gen.bench_app(url)
     with app.app_context():
         from starrating.services import workflow
@@ -61,7 +64,14 @@ def build(url: str, students: int = 2000, class_size: int = 30, entries: int = 1
                 workflow.publish_classes(admin, term, chosen)
             compute_term(None, term)
             db.session.commit()
+            for other in db.session.scalars(sa.select(Term).where(Term.id != term.id)):
+                compute_term(None, other)  # the other schools' stars: a city's tables
+                db.session.commit()
         teacher = db.session.get(User, teacher_id).username
+        from starrating.models import School
+
+        code = db.session.scalar(sa.select(School.code).where(School.id == term.school_id))
+        several = db.session.scalar(sa.select(sa.func.count(School.id))) > 1
         students_of_first = db.session.scalars(
             sa.select(User.username).join(Student, Student.id == User.student_id)
             .where(Student.class_id == class_ids[0]).order_by(User.username)).all()
@@ -75,6 +85,7 @@ def build(url: str, students: int = 2000, class_size: int = 30, entries: int = 1
         open_student = db.session.scalar(sa.select(Student.id).where(
             Student.class_id == open_class).order_by(Student.id).limit(1))
         return {"term_id": term.id, "class_id": class_ids[0], "class_size": size,
+                "login_path": f"/s/{code}/login" if several else "/login",
                 "teacher": teacher, "admin": ADMIN, "students": students_of_first,
                 "password": gen.PASSWORD, "published": min(publish, len(class_ids)),
                 "published_students": published_students, "open_class_id": open_class, "open_student_id": open_student}

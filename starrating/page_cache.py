@@ -16,9 +16,13 @@ same transaction, just before the COMMIT (so the row lock is held only for the c
 A rollback forgets the mark. A write that goes around SQLAlchemy (PostgreSQL COPY on the
 driver's connection) must call `bump(connection)` itself.
 
-The counter is one for the whole instance: a write in one school makes every school's
-fragments render again once. That is the price of never missing a write; a per-school
-counter is the next step if the city's write rate makes hit rates low.
+The counter is kept per school: a request of a user of school S (or of the city office
+inside S) bumps S's row, since a school's users write only their own school's data (the
+authorization matrix tests it); every other write — the CLI, the job worker, a city
+office outside any school, a request before login — bumps the instance's row (id 0),
+which every page depends on. A page's version is the sum of its school's row and the
+instance's, read with the login; so a teacher's save in one school leaves the other
+schools' kept pages alone.
 
 Whole pages (`@whole_page` on the most read GET views: the class page, the student's stars
 and records, the admin's publishing page and dashboard, the home pages) are kept the same
@@ -53,6 +57,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .extensions import db
+from .models.perf import PageVersion
 
 # Tables whose writes change no cached fragment: logins, the login throttle, jobs and
 # import staging, the audit trail (always written beside a watched change), the counter.
@@ -61,7 +66,8 @@ UNWATCHED = frozenset({"page_version", "login_session", "login_attempt", "export
 _WRITE = re.compile(
     r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+'
     r'"?(\w+)"?', re.IGNORECASE)
-BUMP = ("INSERT INTO page_version (id, version) VALUES (1, 1) "
+INSTANCE = 0  # the row every page depends on; a school's row has the school's id
+BUMP = ("INSERT INTO page_version (id, version) VALUES (0, 1) "
         "ON CONFLICT (id) DO UPDATE SET version = page_version.version + 1")
 MARK = "page_write"
 MAX_ENTRIES = 2000
@@ -82,14 +88,25 @@ def _mark(conn, cursor, statement, parameters, context, executemany) -> None:
         conn.info[MARK] = True
 
 
-def bump(conn) -> None:
-    """Bump the counter on this SQLAlchemy connection's DBAPI connection (in its open
-    transaction)."""
+def bump(conn, school_id: int | None = None) -> None:
+    """Bump a school's counter (None: the instance's) on this SQLAlchemy connection's DBAPI
+    connection, in its open transaction."""
+    statement = BUMP if school_id is None else BUMP.replace("(0, 1)", f"({int(school_id)}, 1)")
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        cursor.execute(BUMP)
+        cursor.execute(statement)
     finally:
         cursor.close()
+
+
+def writer_school() -> int | None:
+    """The school a committing request writes for: its logged-in user's (a city office
+    user's inside a school: that school); None — the whole instance — outside a request,
+    before login, or for a user of no school."""
+    if not has_request_context():
+        return None
+    page_user = g.get("page_user")
+    return getattr(page_user, "school_id", None) if page_user is not None else None
 
 
 def note_write(conn) -> None:
@@ -99,7 +116,7 @@ def note_write(conn) -> None:
 
 def _on_commit(conn) -> None:
     if conn.info.pop(MARK, False) and _has_counter(conn):
-        bump(conn)
+        bump(conn, writer_school())
 
 
 def _has_counter(conn) -> bool:
@@ -135,20 +152,27 @@ def install_listeners() -> None:
 
 
 def version_column():
-    """The page version as a scalar subquery: the login statement reads it with the user
-    (auth/sessions.load_user), so a logged-in request spends no statement of its own on
-    it, and the version is read before anything the page shows."""
-    return (sa.select(sa.text("version")).select_from(sa.text("page_version"))
-            .where(sa.text("id = 1")).scalar_subquery())
+    """The page version of the login statement's user (their school's row plus the
+    instance's) as a scalar subquery: the login statement (auth/sessions.load_user) reads
+    it with the user, so a logged-in request spends no statement of its own on it, and the
+    version is read before anything the page shows."""
+    from .models.accounts import LoginSession, User
+
+    return (sa.select(sa.func.coalesce(sa.func.sum(PageVersion.version), 0))
+            .where(sa.or_(PageVersion.id == INSTANCE, PageVersion.id == sa.func.coalesce(
+                LoginSession.school_id, User.school_id)))
+            .scalar_subquery())
 
 
 def current_version() -> int:
     """The page version, read once per request (one primary-key read, unless the login
     statement brought it)."""
     if "_page_version" not in g:
+        school_id = writer_school()
+        ids = [INSTANCE] if school_id is None else [INSTANCE, school_id]
         g._page_version = db.session.scalar(
-            sa.select(sa.text("version")).select_from(sa.text("page_version"))
-            .where(sa.text("id = 1"))) or 0
+            sa.select(sa.func.coalesce(sa.func.sum(PageVersion.version), 0))
+            .where(PageVersion.id.in_(ids))) or 0
     return g._page_version
 
 
@@ -233,6 +257,8 @@ def page_key() -> tuple | None:
     if "_flashes" in session:  # the page would show (and use up) a message
         return None
     user = current_user
+    if user.school_id is None:  # no school's row would tell of a school's writes
+        return None
     visit = getattr(user, "city_visit", None)
     return ("page", request.endpoint, request.full_path, user.id, str(user.role),
             user.school_id, (visit.school_id, visit.may_write) if visit else None,
@@ -281,20 +307,28 @@ def fragment(name: str, key: tuple, template: str, **context) -> Markup:
     """`{{ fragment('class-table', (class id, term id, …), 'teacher/_class_rows.html', o=o) }}`:
     the rendered template, from the cache when the reader, the key, the language and the
     page version match. The template gets only `context` (and the Jinja globals)."""
-    reader = (current_user.id, str(current_user.role)) if current_user.is_authenticated \
-        else (None, None)
+    def render():
+        return current_app.jinja_env.get_template(template).render(**context)
+
+    if not _school_reader():
+        return Markup(render())
+    reader = (current_user.id, str(current_user.role))
     full = (name, *reader, str(get_locale() or ""), current_version(), *key)
-    return cache().get_or_render(
-        full, lambda: current_app.jinja_env.get_template(template).render(**context))
+    return cache().get_or_render(full, render)
+
+
+def _school_reader() -> bool:
+    """A logged-in user of a school: only their pages are kept (the version read is that
+    school's and the instance's)."""
+    return current_user.is_authenticated and current_user.school_id is not None
 
 
 def memo(name: str, key: tuple, compute: Callable):
     """Data (plain values, no ORM objects) kept like a fragment: for the reader, the key
     and the page version. Outside a request (CLI, worker) it is computed every time."""
-    if not has_request_context():
+    if not has_request_context() or not _school_reader():
         return compute()
-    reader = (current_user.id, str(current_user.role)) if current_user.is_authenticated \
-        else (None, None)
+    reader = (current_user.id, str(current_user.role))
     full = ("memo", name, *reader, current_version(), *key)
     return cache().get_or_render(full, compute, wrap=False)
 

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from starrating import create_app
 from starrating.extensions import db
@@ -24,7 +25,7 @@ from tests.factories import _user_id_for
 def version(rollback: bool = True) -> int:
     if rollback:
         db.session.rollback()
-    return db.session.scalar(sa.text("SELECT version FROM page_version WHERE id = 1")) or 0
+    return db.session.scalar(sa.text("SELECT sum(version) FROM page_version")) or 0
 
 
 def cache(app):
@@ -237,14 +238,19 @@ def test_memo_keeps_data_until_the_next_committed_write(app, school, make):
 
     # each request has an app context (and `g`) of its own, as on a server
     with app.app_context(), app.test_request_context("/"):
+        g._login_user = school.admin  # as Flask-Login's loader leaves it
         assert page_cache.memo("test", (1,), compute) == {"n": 1}
         assert page_cache.memo("test", (1,), compute) == {"n": 1}
         assert page_cache.memo("test", (2,), compute) == {"n": 2}  # another key
     make.entry(school.term, school.students[0], "moral.service", "2", author=school.teacher)
     db.session.commit()
     with app.app_context(), app.test_request_context("/"):  # the next request: new version
+        g._login_user = school.admin  # as Flask-Login's loader leaves it
         assert page_cache.memo("test", (1,), compute) == {"n": 3}
-    assert page_cache.memo("test", (1,), compute) == {"n": 4}  # no request: always computed
+    with app.app_context(), app.test_request_context("/"):  # nobody logged in: not kept
+        assert page_cache.memo("test", (1,), compute) == {"n": 4}
+        assert page_cache.memo("test", (1,), compute) == {"n": 5}
+    assert page_cache.memo("test", (1,), compute) == {"n": 6}  # no request: always computed
 
 
 def test_the_publishing_page_shows_a_class_published_meanwhile(app, school, act, make):

@@ -250,3 +250,68 @@ def test_anonymous_pages_and_posts_are_never_kept(app, school, act):
     for _ in range(3):
         assert anonymous.get("/login").status_code == 200
     assert stats(app) == (0, 0)
+
+
+def test_a_write_in_another_school_leaves_this_schools_pages_kept(app, school, make, act):
+    """The version is per school: a teacher's save in school B is not a change for school
+    A's pages; a save in school A is; a write outside any request (the CLI, the worker)
+    is a change for every school."""
+    other = make.school_setup()
+    url = f"/teacher/class/{school.class_a.id}"
+    teacher, b_teacher = act(school.teacher), act(other.teacher)
+    teacher.get(url)
+    teacher.get(url)
+
+    def save(actor, setup):
+        response = actor.post("/teacher/entry/new", {
+            "students": [str(setup.students[0].id)], "indicator": "moral.service",
+            "points": "2", "occurred_on": setup.term.start_date.isoformat(), "note": ""})
+        assert response.status_code == 302
+
+    save(b_teacher, other)
+    renders, hits = stats(app)
+    assert count_cell(teacher.get(url).get_data(as_text=True), school.students[0].id) == 0
+    assert stats(app) == (renders, hits + 1)  # still the kept page
+    save(teacher, school)
+    teacher.get(url)  # shows the save's message: built, not kept
+    assert stats(app)[0] == renders
+    assert count_cell(teacher.get(url).get_data(as_text=True), school.students[0].id) == 1
+    assert stats(app)[0] == renders + 1
+    renders = stats(app)[0]
+    _entry(school)  # as the CLI or the worker writes: the instance's row
+    db.session.commit()
+    assert count_cell(teacher.get(url).get_data(as_text=True), school.students[0].id) == 2
+    assert stats(app)[0] == renders + 1
+
+
+def test_a_city_office_write_inside_a_school_is_that_schools_change(app, school, make, act):
+    from starrating.models import Role
+
+    city = act(make.user(Role.CITY, None, username="city"))
+    assert city.post(f"/city/schools/{school.school.id}/enter",
+                     {"mode": "write"}).status_code == 302
+    me = act(school.student_user)
+    me.get("/student/entries")
+    before = shown(me.get("/student/entries"))
+    response = city.post("/teacher/entry/new", {
+        "students": [str(school.students[0].id)], "indicator": "moral.service",
+        "points": "2", "occurred_on": school.term.start_date.isoformat(), "note": ""})
+    assert response.status_code == 302
+    after = shown(me.get("/student/entries"))
+    assert after.count('class="card entry"') == before.count('class="card entry"') + 1
+
+
+def test_which_row_a_commit_bumps(app, school, act):
+    rows = lambda: dict(db.session.execute(sa.text(  # noqa: E731
+        "SELECT id, version FROM page_version")).all())
+    db.session.rollback()
+    start = rows()
+    teacher = act(school.teacher)
+    assert teacher.post("/teacher/entry/new", {
+        "students": [str(school.students[0].id)], "indicator": "moral.service",
+        "points": "2", "occurred_on": school.term.start_date.isoformat(),
+        "note": ""}).status_code == 302
+    db.session.rollback()
+    after = rows()
+    assert after.get(school.school.id, 0) == start.get(school.school.id, 0) + 1
+    assert after.get(0, 0) == start.get(0, 0)
