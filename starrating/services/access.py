@@ -86,6 +86,16 @@ def get_class_for(user: User, class_id: int, term: Term | None) -> SchoolClass:
 
 
 def get_student_for(user: User, student_id: int, term: Term | None) -> Student:
+    if user.role == Role.TEACHER and term is not None:
+        # the student and whether the teacher holds their class this term: one statement
+        found = db.session.execute(sa.select(Student, sa.exists().where(
+            ClassAssignment.class_id == Student.class_id, ClassAssignment.term_id == term.id,
+            ClassAssignment.teacher_id == user.id)).where(Student.id == student_id)).first()
+        if found is None:
+            raise NotFound()
+        if not found[1]:
+            raise PermissionDenied()
+        return found[0]
     student = db.session.get(Student, student_id)
     if student is None:
         raise NotFound()

@@ -49,18 +49,15 @@ def school_terms(school_id: int, actor: User | None = None) -> list[Term]:
     if found is not None and (actor is None or _actor_key(actor) in found[1]) \
             and all(t in db.session for t in found[0]):
         return found[0]
-    flag = _involvement(actor) if actor is not None else None
-    query = (sa.select(Term, flag.label("involved")) if flag is not None else sa.select(Term))
-    # each term's rule set version comes along (pages parse the rules of the term shown;
-    # a version is immutable and parsed once per process, services/scoring.term_rules)
-    rows = db.session.execute(query.where(Term.school_id == school_id)
-                              .options(joinedload(Term.rule_version))
-                              .order_by(Term.start_date.desc(), Term.id.desc())).all()
+    kind = _involvement_kind(actor)
+    rows = db.session.execute(_terms_statement(kind), {
+        "school_id": school_id, "actor_id": getattr(actor, "id", None),
+        "student_id": getattr(actor, "student_id", None) or -1}).all()
     terms = [row[0] for row in rows]
     involved = {} if found is None else found[1]
     if actor is not None:
         involved[_actor_key(actor)] = ({row[0].id for row in rows if row[1]}
-                                       if flag is not None else {t.id for t in terms})
+                                       if kind is not None else {t.id for t in terms})
     known[school_id] = (terms, involved)
     return terms
 
@@ -75,21 +72,38 @@ def _actor_key(actor: User) -> tuple:
     return (actor.id, str(actor.role))
 
 
-def _involvement(actor: User):
-    """Whether a term holds something of the actor's (None: every term does — an admin's;
-    others see only the started ones, switchable_terms)."""
-    if actor.role == Role.TEACHER:
-        return Term.id.in_(sa.select(ClassAssignment.term_id)
-                           .where(ClassAssignment.teacher_id == actor.id))
-    if actor.role == Role.STUDENT:
-        sid = actor.student_id or -1
-        return sa.or_(
-            Term.id.in_(sa.select(Entry.term_id).where(Entry.student_id == sid,
-                                                       Entry.deleted_at.is_(None))),
-            Term.id.in_(sa.select(StarResult.term_id).where(StarResult.student_id == sid)))
+def _involvement_kind(actor: User | None) -> str | None:
+    """Whose share in the terms the statement tells: a teacher's (the terms they held a
+    class in), a student's (the terms with their entries or results); None — every term
+    (an admin's; others see only the started ones, switchable_terms)."""
+    if actor is not None and actor.role in (Role.TEACHER, Role.STUDENT):
+        return str(actor.role)
     return None
 
 
+def _terms_statement(kind: str | None):
+    """The school's terms (each with its rule set version: pages parse the rules of the
+    term shown; a version is immutable and parsed once per process, scoring.term_rules)
+    and, for `kind`, the actor's share — built once per process: building it cost more
+    than running it."""
+    if kind not in _STATEMENTS:
+        if kind == "teacher":
+            flag = Term.id.in_(sa.select(ClassAssignment.term_id).where(
+                ClassAssignment.teacher_id == sa.bindparam("actor_id")))
+        elif kind == "student":
+            sid = sa.bindparam("student_id")
+            flag = sa.or_(
+                Term.id.in_(sa.select(Entry.term_id).where(Entry.student_id == sid,
+                                                           Entry.deleted_at.is_(None))),
+                Term.id.in_(sa.select(StarResult.term_id).where(StarResult.student_id == sid)))
+        query = sa.select(Term, flag.label("involved")) if kind else sa.select(Term)
+        _STATEMENTS[kind] = (query.where(Term.school_id == sa.bindparam("school_id"))
+                             .options(joinedload(Term.rule_version))
+                             .order_by(Term.start_date.desc(), Term.id.desc()))
+    return _STATEMENTS[kind]
+
+
+_STATEMENTS: dict = {}
 _TERMS = "school_terms"
 
 
