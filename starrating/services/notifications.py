@@ -550,7 +550,10 @@ def _monthly_sentence(params: dict, lang: str) -> str:
         values = {k: _param(v, lang) for k, v in params.items()}
         text = str(SENTENCES["monthly"]) % {**{"lines": ""}, **values}
         if params.get("line"):
-            text = f"{text} {str(MONTHLY_LINE) % {'line': params['line']}}"
+            stop, space = (".", " ") if lang == "en" else ("。", "")
+            text = text.rstrip()
+            text = (text if text.endswith(stop) else text + stop) + space \
+                + str(MONTHLY_LINE) % {"line": params["line"]}
         return text
 
 
@@ -666,6 +669,11 @@ class PreviewRow:
     message: MonthlyMessage
     text: str  # in the reader's language, as the inbox and the email will say it
     recipients: list[str]  # who gets it: the student, the guardians (with the relation)
+    lang: str = "zh"
+
+    @property
+    def recipients_text(self) -> str:
+        return ("、" if self.lang == "zh" else ", ").join(self.recipients)
 
 
 @dataclass
@@ -680,9 +688,17 @@ class MonthlyPreview:
     note: MonthlyNote | None
     rows: list[PreviewRow]
 
+    today: date | None = None
+
     @property
     def month_text(self) -> str:
         return month_text(self.year, self.month)
+
+    @property
+    def missed(self) -> bool:
+        """Its day has passed and it was not made (no day then, or no worker running)."""
+        return (not self.sent and self.send_on is not None and self.today is not None
+                and self.send_on < self.today)
 
 
 def _parse_month(value) -> tuple[int, int] | None:
@@ -743,8 +759,9 @@ def monthly_preview(actor: User, class_id: int, month=None) -> MonthlyPreview:
         for msg in messages:
             rows.append(PreviewRow(msg, _monthly_sentence(msg.params, lang),
                                    [people.get((uid, msg.student_id), people.get(uid, ""))
-                                    for uid in msg.recipients]))
-    return MonthlyPreview(school_class, term, day, year, month_no, send_on, sent, note, rows)
+                                    for uid in msg.recipients], lang))
+    return MonthlyPreview(school_class, term, day, year, month_no, send_on, sent, note, rows,
+                          today)
 
 
 def _recipient_names(user_ids) -> dict:
