@@ -191,3 +191,22 @@ def test_a_child_who_leaves_is_no_longer_shown_and_the_last_one_ends_the_login(
     assert _told_guardian(fam, fam.child_b) == 1  # nothing new
     assert db.session.scalar(sa.select(sa.func.count()).select_from(GuardianLink)) == 2
     assert StudentStatus.GRADUATED == db.session.get(type(fam.child_b), fam.child_b.id).status
+
+
+def test_a_roster_import_that_withdraws_the_last_child_ends_the_guardians_login(fam, act, app):
+    from starrating.services import roster
+
+    guardians.unlink(fam.admin, fam.class_b.id, fam.guardian.id, fam.child_b.id)
+    db.session.commit()
+    guardian_page = act(fam.guardian_user)
+    assert guardian_page.get("/guardian/").status_code == 200
+    student = fam.child_a
+    rows = [["学号", "姓名", "性别", "班级", "状态"],
+            [student.student_no, student.name, "男" if student.gender.value == "male" else "女",
+             fam.class_a.name, "退学"]]
+    roster.import_roster(fam.admin, "\n".join(",".join(r) for r in rows).encode(), "r.csv")
+    db.session.commit()
+    assert _sessions(fam.guardian_user) == 0
+    assert guardian_page.get("/guardian/").status_code == 302
+    refused = _login(app, fam.guardian.phone)
+    assert refused.status_code == 400 and NO_CHILD in refused.get_data(as_text=True)
