@@ -34,7 +34,6 @@ from .errors import DomainError
 from .extensions import db
 from .models import ExportJob, Term
 from .services import channels, evaluation, notifications, workflow
-from .services.clock import school_today
 from .services.reports import jobs as export_service
 
 log = logging.getLogger(__name__)
@@ -156,7 +155,9 @@ def notice_ending_task() -> int:
         return notice_ending_now()
 
 
-MONTHLY_EVERY = crontab(hour="8", minute="0")  # the worker's clock; the day is the school's
+# Hourly: each school's monthly summary goes on its day from 08:00 in the school's own zone
+# (notifications.monthly_due), so schools in other zones are served on their own day.
+MONTHLY_EVERY = crontab(minute="5")
 
 
 @huey.periodic_task(MONTHLY_EVERY)
@@ -166,12 +167,10 @@ def monthly_summaries_task() -> int:
         return monthly_summaries_now()
 
 
-def monthly_summaries_now(today=None) -> int:
-    """Queue the summary job of every class due today; the number of classes."""
-    today = today or school_today()
-    due = notifications.monthly_due(today)
-    year, month = notifications.previous_month(today)
-    for term_id, class_id in due:
+def monthly_summaries_now(now=None) -> int:
+    """Queue the summary job of every class due now (not yet made); the number of classes."""
+    due = notifications.monthly_due(now)
+    for term_id, class_id, year, month in due:
         monthly_summary_task(term_id, class_id, year, month)
     return len(due)
 

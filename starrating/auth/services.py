@@ -15,7 +15,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..models import LoginAttempt, LoginSession, Role, School, Student, StudentStatus, User, utcnow
-from ..models.families import Guardian  # a guardian logs in by phone too (issue 16)
+from ..models.families import (  # a guardian logs in by phone too (issue 16)
+    CHILD_STATUSES,
+    Guardian,
+    GuardianLink,
+)
 from ..services.access import ensure_account_manageable
 
 
@@ -171,7 +175,12 @@ def authenticate(school: School | None, username: str, password: str, ip: str,
     if user is None:
         # Hash anyway: a quick answer would tell that the username does not exist.
         check_password_hash(_dummy_hash(), password)
-    if user is None or not user.check_password(password) or not user.active:
+    if user is None or not user.check_password(password):
+        raise InvalidCredentials(_l("Wrong username or password."))
+    refusal = guardian_refusal(user)  # with the right password only: it tells the account's state
+    if refusal is not None:
+        raise InvalidCredentials(refusal)
+    if not user.active:
         raise InvalidCredentials(_l("Wrong username or password."))
     refusal = student_refusal(user)
     if refusal is not None:
@@ -205,6 +214,45 @@ def student_refusal(user: User):
                   "office if you need your records.")
     return _l("You are no longer enrolled, so this account cannot log in. Ask the student "
               "affairs office.")
+
+
+def guardian_refusal(user: User):
+    """Why this guardian account (with the right password) may not log in, or None: the
+    school deactivated it, or none of the guardian's children is at the school any more."""
+    if user.role != Role.GUARDIAN:
+        return None
+    guardian_id, deactivated_at = db.session.execute(
+        sa.select(Guardian.id, Guardian.deactivated_at).where(Guardian.user_id == user.id)
+    ).one_or_none() or (None, None)
+    if guardian_id is None:
+        return None
+    if deactivated_at is not None:
+        return _l("This guardian account was deactivated by the school. Ask the class teacher "
+                  "if you need it again.")
+    if not db.session.scalar(sa.select(sa.exists().where(
+            GuardianLink.guardian_id == guardian_id, GuardianLink.student_id == Student.id,
+            Student.status.in_(CHILD_STATUSES)))):
+        return _l("None of your children linked to this account is at the school any more, so "
+                  "it cannot log in. Ask the class teacher if this is wrong.")
+    return None
+
+
+def end_sessions_of_guardians_without_children(*, student_ids=(), guardian_ids=()) -> None:
+    """Sign out the guardians (of these students, or these guardians) who have no child left
+    at the school: call it when students leave or a link goes. A fixed number of statements."""
+    students, guardians = list(student_ids), list(guardian_ids)
+    if not students and not guardians:
+        return
+    still = sa.exists().where(GuardianLink.guardian_id == Guardian.id,
+                              GuardianLink.student_id == Student.id,
+                              Student.status.in_(CHILD_STATUSES))
+    query = sa.select(Guardian.user_id).where(~still)
+    if students:
+        query = query.where(Guardian.id.in_(sa.select(GuardianLink.guardian_id).where(
+            GuardianLink.student_id.in_(students))) | Guardian.id.in_(guardians))
+    else:
+        query = query.where(Guardian.id.in_(guardians))
+    end_login_sessions_of(db.session.scalars(query).all())
 
 
 def unlock(actor: User, user: User) -> None:

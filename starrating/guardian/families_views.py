@@ -14,7 +14,13 @@ from ..services import alerts, class_pages, guardians, notifications
 from ..services.reports.slips import invitation_slips_pdf
 from ..services.terms import term_for
 from .blueprint import admin_required, families_bp, staff_required
-from .forms import ChannelForm, GuardianForm, HandleForm, family_settings_form
+from .forms import (
+    ChannelForm,
+    GuardianForm,
+    HandleForm,
+    MonthlyLineForm,
+    family_settings_form,
+)
 
 
 @families_bp.route("/")
@@ -58,6 +64,48 @@ def _back(class_id: int, error):
 
 def _activate_url() -> str:
     return url_for("guardian.activate", _external=True)
+
+
+@families_bp.post("/class/<int:class_id>/guardians/<int:guardian_id>/unlink/<int:student_id>")
+@staff_required
+def unlink(class_id: int, guardian_id: int, student_id: int):
+    return perform(lambda: guardians.unlink(current_user, class_id, guardian_id, student_id),
+                   done=_("The guardian is no longer linked to this student."),
+                   to=url_for(".class_guardians", class_id=class_id))
+
+
+@families_bp.post("/class/<int:class_id>/guardians/<int:guardian_id>/deactivate")
+@staff_required
+def deactivate(class_id: int, guardian_id: int):
+    return perform(lambda: guardians.deactivate(current_user, class_id, guardian_id),
+                   done=_("The guardian's account is deactivated: signed out, no login, no "
+                          "notifications."),
+                   to=url_for(".class_guardians", class_id=class_id))
+
+
+@families_bp.post("/class/<int:class_id>/guardians/<int:guardian_id>/reactivate")
+@staff_required
+def reactivate(class_id: int, guardian_id: int):
+    return perform(lambda: guardians.reactivate(current_user, class_id, guardian_id),
+                   done=_("The guardian's account is active again."),
+                   to=url_for(".class_guardians", class_id=class_id))
+
+
+@families_bp.route("/class/<int:class_id>/monthly", methods=["GET", "POST"])
+@staff_required
+def monthly(class_id: int):
+    """The class's coming monthly summary as it will read, and the class teacher's line."""
+    form = MonthlyLineForm()
+    page = notifications.monthly_preview(current_user, class_id,
+                                         form.month.data if form.is_submitted()
+                                         else request.args.get("month"))
+    if not form.is_submitted():
+        form.month.data, form.line.data = page.month_text, page.note.line if page.note else ""
+    return submit(form, lambda: notifications.save_line(current_user, class_id,
+                                                        form.month.data, form.line.data),
+                  page=lambda: render_template("families/monthly.html", page=page, form=form),
+                  done=_("The line was saved; the preview below shows it."),
+                  to=url_for(".monthly", class_id=class_id, month=form.month.data))
 
 
 @families_bp.post("/class/<int:class_id>/slips")
@@ -112,6 +160,7 @@ def settings():
     school_id = current_user.school_id
     form = family_settings_form(guardians.family_settings(school_id), alerts.thresholds_of(school_id))
     return submit(form, lambda: alerts.save_settings(current_user, alerts.SettingsInput(
-        **{name: form[name].data for name in alerts.SettingsInput.__dataclass_fields__})),
+        **{name: form[name].data for name in alerts.SettingsInput.__dataclass_fields__
+           if name in form})),
         page=lambda: render_template("families/settings.html", form=form),
         done=_("The settings were saved."), to=url_for(".settings"))

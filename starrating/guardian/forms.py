@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -102,7 +103,27 @@ class FamilySettingsForm(FlaskForm):
     smtp_port = IntegerField(_l("Port"), validators=[Optional()])
     smtp_tls = BooleanField(_l("Use STARTTLS"))
     smtp_sender = StringField(_l("Sender address"), validators=[Length(max=120)])
+    smtp_user = StringField(_l("SMTP user name"), validators=[Length(max=120)],
+                            render_kw={"autocomplete": "off"},
+                            description=_l("Leave empty when the server needs no login."))
+    # Write-only: never filled in from the stored value (PasswordField does not render it).
+    smtp_password = PasswordField(_l("SMTP password"), validators=[Length(max=200)],
+                                  render_kw={"autocomplete": "new-password"})
+    smtp_password_clear = BooleanField(_l("Forget the stored SMTP password"))
+    monthly_day = IntegerField(_l("Day of the monthly summary"), validators=[Optional()],
+                               description=_l("1–28: on that day of each month, from 08:00 "
+                                              "school time, students and guardians get last "
+                                              "month's records. Empty or 0: none."))
     submit = SubmitField(_l("Save"))
+
+
+class MonthlyLineForm(FlaskForm):
+    month = HiddenField()
+    line = StringField(_l("Your line for this summary"), validators=[Length(max=200)],
+                       render_kw={"maxlength": 200},
+                       description=_l("Added to every message of the class's summary, e.g. "
+                                      "本月班级劳动周表现很好. Leave empty for none."))
+    submit = SubmitField(_l("Save the line"))
 
 
 def family_settings_form(row, thresholds) -> FamilySettingsForm:
@@ -125,4 +146,10 @@ def family_settings_form(row, thresholds) -> FamilySettingsForm:
             form.repeat_sanction.data = repeat.get("sanction", "")
         form.smtp_host.data, form.smtp_port.data = row.smtp_host, row.smtp_port
         form.smtp_tls.data, form.smtp_sender.data = row.smtp_tls, row.smtp_sender
+        form.smtp_user.data, form.monthly_day.data = row.smtp_user, row.monthly_day or None
+    form.smtp_password.description = (
+        _l("Set. Leave empty to keep the stored password; type a new one to replace it.")
+        if row.smtp_password else _l("Not set."))
+    if not row.smtp_password:
+        del form.smtp_password_clear
     return form

@@ -18,6 +18,7 @@ from .evaluation import (
     RoundResult,
 )
 from .families import (
+    CHILD_STATUSES,
     Alert,
     ClassChannel,
     Delivery,
@@ -27,6 +28,7 @@ from .families import (
     GuardianInvitation,
     GuardianLink,
     GuardianOpinion,
+    MonthlyNote,
     Notification,
     NotificationSettings,
 )
@@ -81,7 +83,7 @@ from .school import (
 __all__ = [
     "Absence", "Alert", "Appeal", "AppealStatus", "Attachment", "AuditLog", "CityRuleSet",
     "CityRuleVersion", "ClassAssignment", "ClassChannel", "ClassState", "Delivery",
-    "EventMark", "FamilySettings", "Guardian", "GuardianInvitation", "GuardianLink",
+    "CHILD_STATUSES", "EventMark", "FamilySettings", "Guardian", "GuardianInvitation", "GuardianLink", "MonthlyNote",
     "GuardianOpinion", "Notification", "NotificationSettings", "RuleAdoption",
     "ClassTermStatus", "Club", "ClubMembership", "Department", "Entry", "EntrySource",
     "ExportJob", "Flag", "Gender", "ImportBatch", "QuickEvent", "LoginAttempt", "LoginSession", "Major", "PageVersion",

@@ -13,7 +13,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .accounts import User
 from .base import UTCDateTime, utcnow
-from .school import Student
+from .school import Student, StudentStatus
+
+# The children a guardian still sees (and hears about): enrolled, or on leave (休学). A child
+# who graduated, withdrew or transferred has left the school: their links stay (history) but
+# no longer show, and a guardian with no child left here cannot log in.
+CHILD_STATUSES = (StudentStatus.ACTIVE, StudentStatus.SUSPENDED)
 
 
 class Guardian(db.Model):
@@ -31,6 +36,9 @@ class Guardian(db.Model):
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the class teacher or the 学生处: the account may not log in (nor be activated
+    # with an old code) and hears nothing until it is reactivated.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 
@@ -185,4 +193,25 @@ class FamilySettings(db.Model):
     smtp_port: Mapped[int] = mapped_column(sa.Integer, default=25)
     smtp_tls: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     smtp_sender: Mapped[str] = mapped_column(sa.String(120), default="")
+    smtp_user: Mapped[str] = mapped_column(sa.String(120), default="")
+    # Stored as given (no encryption at rest: the app has no key store, and a key derived
+    # from SECRET_KEY would sit next to the database anyway). Write-only: never shown back in
+    # a form, never in an audit row or a log (services/alerts.save_settings).
+    smtp_password: Mapped[str] = mapped_column(sa.String(200), default="")
     monthly_day: Mapped[int] = mapped_column(sa.Integer, default=0)  # 0: no monthly summary
+
+
+class MonthlyNote(db.Model):
+    """The class teacher's line for their class's monthly summary (月小结) of one month,
+    included in every message of that summary; `sent_at` once the summary went."""
+
+    __tablename__ = "monthly_note"
+    __table_args__ = (sa.UniqueConstraint("class_id", "month"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"), index=True)
+    class_id: Mapped[int] = mapped_column(sa.ForeignKey("school_class.id"), index=True)
+    month: Mapped[str] = mapped_column(sa.String(7))  # the month summarised: "2026-10"
+    line: Mapped[str] = mapped_column(sa.String(200), default="")
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

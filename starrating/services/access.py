@@ -26,7 +26,11 @@ from ..models import (
     TermStatus,
     User,
 )
-from ..models.families import Guardian, GuardianLink  # the families section, at the end
+from ..models.families import (  # the families section, at the end
+    CHILD_STATUSES,
+    Guardian,
+    GuardianLink,
+)
 from .terms import current_term, is_current
 
 
@@ -479,14 +483,16 @@ def ranking_scope(actor: User, term: Term, kind: str, value: int) -> None:
 
 
 def guardian_child(actor: User, student_id) -> Student:
-    """A student the guardian is linked to (NotFound for any other, or for anyone else)."""
+    """A student the guardian is linked to and who is still at the school (NotFound for any
+    other, for a child who left, or for anyone else)."""
     if actor.role != Role.GUARDIAN or not str(student_id).isdigit():
         raise NotFound()
     student = db.session.scalar(
         sa.select(Student).join(GuardianLink, GuardianLink.student_id == Student.id)
         .join(Guardian, Guardian.id == GuardianLink.guardian_id)
         .where(Guardian.user_id == actor.id, Student.id == int(student_id),
-               Student.school_id == actor.school_id))
+               Student.school_id == actor.school_id, Student.status.in_(CHILD_STATUSES),
+               Guardian.deactivated_at.is_(None)))
     if student is None:
         raise NotFound()
     return student

@@ -224,6 +224,10 @@ class SettingsInput:
     smtp_port: int | None
     smtp_tls: bool
     smtp_sender: str
+    smtp_user: str = ""
+    smtp_password: str = ""  # write-only: empty keeps the stored one
+    smtp_password_clear: bool = False
+    monthly_day: int | None = None
 
 
 def save_settings(actor: User, data: SettingsInput) -> FamilySettings:
@@ -260,6 +264,13 @@ def save_settings(actor: User, data: SettingsInput) -> FamilySettings:
                                "days": data.repeat_days, "sanction": data.repeat_sanction or ""})
     if data.smtp_port is not None and not (1 <= data.smtp_port <= 65535):
         errors["smtp_port"] = [_l("A port between 1 and 65535.")]
+    if data.monthly_day is not None and not (0 <= data.monthly_day <= notifications.MONTHLY_DAY_MAX):
+        errors["monthly_day"] = [_l("A day from 1 to %(n)d (0 or empty: no monthly summary).",
+                                    n=notifications.MONTHLY_DAY_MAX)]
+    if len(data.smtp_user or "") > 120:
+        errors["smtp_user"] = [_l("At most %(n)d characters.", n=120)]
+    if len(data.smtp_password or "") > 200:
+        errors["smtp_password"] = [_l("At most %(n)d characters.", n=200)]
     if errors:
         raise ValidationFailed(_l("Please correct the marked fields."), errors=errors)
     row = db.session.get(FamilySettings, school_id)
@@ -267,12 +278,25 @@ def save_settings(actor: User, data: SettingsInput) -> FamilySettings:
     if row is None:
         row, action = family_settings(school_id), "create"
         db.session.add(row)
-    with audit.recorded(actor, action, row, school_id=school_id):
-        row.show_deduction_notes = data.show_deduction_notes
-        row.show_evidence = data.show_evidence
-        row.thresholds = thresholds
-        row.smtp_host = (data.smtp_host or "").strip()[:120]
-        row.smtp_port = data.smtp_port or 25
-        row.smtp_tls = data.smtp_tls
-        row.smtp_sender = (data.smtp_sender or "").strip()[:120]
+    secret = ("smtp_password",)  # never in an audit row; that it changed is
+    before = audit.snapshot(row, secret) if action == "update" else None
+    password_before = row.smtp_password or ""
+    row.show_deduction_notes = data.show_deduction_notes
+    row.show_evidence = data.show_evidence
+    row.thresholds = thresholds
+    row.smtp_host = (data.smtp_host or "").strip()[:120]
+    row.smtp_port = data.smtp_port or 25
+    row.smtp_tls = data.smtp_tls
+    row.smtp_sender = (data.smtp_sender or "").strip()[:120]
+    row.smtp_user = (data.smtp_user or "").strip()[:120]
+    row.monthly_day = data.monthly_day or 0
+    if data.smtp_password_clear:
+        row.smtp_password = ""
+    elif data.smtp_password:
+        row.smtp_password = data.smtp_password
+    db.session.flush()
+    after = audit.snapshot(row, secret)
+    if (row.smtp_password or "") != password_before:
+        after["smtp_password_changed"] = True
+    audit.record(actor, action, row, before=before, after=after, school_id=school_id)
     return row

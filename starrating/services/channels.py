@@ -8,8 +8,9 @@ Nothing here logs a message's text (it names a student).
 
 Group-robot bodies are the documented text messages: 企业微信
 {"msgtype": "text", "text": {"content": …}}, 钉钉 the same shape.
-SMTP settings: the school's (FamilySettings.smtp_*), else the app's SMTP_HOST, SMTP_PORT,
-SMTP_TLS, SMTP_SENDER, SMTP_USER, SMTP_PASSWORD.
+SMTP settings: the school's (FamilySettings.smtp_*, with its user name and password for the
+server's login when set), else the app's SMTP_HOST, SMTP_PORT, SMTP_TLS, SMTP_SENDER,
+SMTP_USER, SMTP_PASSWORD. The password is never logged nor written on a delivery row.
 """
 
 from __future__ import annotations
@@ -61,11 +62,11 @@ def post_webhook(url: str, kind: str, text: str) -> None:
 def smtp_settings(school_id: int | None) -> dict:
     config = current_app.config
     school = family_settings(school_id) if school_id else None
-    if school is not None and school.smtp_host:
+    if school is not None and school.smtp_host:  # the school's server, with its own login
         return {"host": school.smtp_host, "port": school.smtp_port or 25,
                 "tls": school.smtp_tls, "sender": school.smtp_sender or config.get(
-                    "SMTP_SENDER", ""), "user": config.get("SMTP_USER", ""),
-                "password": config.get("SMTP_PASSWORD", "")}
+                    "SMTP_SENDER", ""), "user": school.smtp_user or "",
+                "password": school.smtp_password or ""}
     return {"host": config.get("SMTP_HOST", ""), "port": int(config.get("SMTP_PORT", 25)),
             "tls": bool(config.get("SMTP_TLS", False)), "sender": config.get("SMTP_SENDER", ""),
             "user": config.get("SMTP_USER", ""), "password": config.get("SMTP_PASSWORD", "")}

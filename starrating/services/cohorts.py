@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from ..auth.services import end_login_sessions_of
+from ..auth.services import end_login_sessions_of, end_sessions_of_guardians_without_children
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..models import (
+    CHILD_STATUSES,
     STATUSES_WITH_ACCOUNT,
     School,
     SchoolClass,
@@ -174,6 +175,8 @@ def confirm(actor: User, data: dict) -> StatusChange:
     if change.ends_sessions:
         end_login_sessions_of(db.session.scalars(
             sa.select(User.id).where(User.student_id.in_(ids))))
+    if change.to_status not in CHILD_STATUSES:  # guardians with no child left are signed out
+        end_sessions_of_guardians_without_children(student_ids=ids)
     audit.record(actor, "bulk_status", object_type="student", school_id=school_id,
                  after={"selection": change.selection, "label": change.label,
                         "from": change.from_status.value if change.from_status else None,

@@ -30,6 +30,7 @@ from ..auth import services as auth_services
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..models import (
+    CHILD_STATUSES,
     Appeal,
     AppealStatus,
     Attachment,
@@ -76,7 +77,8 @@ def family_settings(school_id: int) -> FamilySettings:
     if row is None:
         row = FamilySettings(school_id=school_id, show_deduction_notes=True,
                              show_evidence=False, thresholds=[], smtp_host="", smtp_port=25,
-                             smtp_tls=False, smtp_sender="", monthly_day=0)
+                             smtp_tls=False, smtp_sender="", smtp_user="", smtp_password="",
+                             monthly_day=0)
     return row
 
 
@@ -218,6 +220,9 @@ def _class_guardian(actor: User, class_id: int, guardian_id: int) -> Guardian:
 def invite(actor: User, class_id: int, guardian_id: int) -> str:
     """A new one-time code for one guardian of the class, shown once to the class teacher."""
     guardian = _class_guardian(actor, class_id, guardian_id)
+    if guardian.deactivated_at is not None:
+        raise ValidationFailed(_l("This guardian's account is deactivated: reactivate it "
+                                  "first."))
     if guardian.activated_at is not None:
         raise ValidationFailed(_l("This guardian has already activated their account."))
     code = _new_code(actor, guardian)
@@ -244,7 +249,8 @@ def invitation_slips(actor: User, class_id: int) -> tuple[SchoolClass, list[Invi
         sa.select(Guardian, GuardianLink.relation, Student.name, Student.student_no)
         .join(GuardianLink, GuardianLink.guardian_id == Guardian.id)
         .join(Student, Student.id == GuardianLink.student_id)
-        .where(Student.class_id == school_class.id, Guardian.activated_at.is_(None))
+        .where(Student.class_id == school_class.id, Guardian.activated_at.is_(None),
+               Guardian.deactivated_at.is_(None))
         .order_by(Student.student_no, Guardian.id)).all()
     if not rows:
         raise ValidationFailed(_l("Every guardian of this class has activated their account: "
@@ -272,7 +278,8 @@ def activate(school: School, code: str, password: str, ip: str, throttle) -> Use
         GuardianInvitation.code_hash == _hash(school.id, code or "")))
     guardian = db.session.get(Guardian, invitation.guardian_id) if invitation else None
     if (invitation is None or guardian is None or guardian.school_id != school.id
-            or invitation.used_at is not None or invitation.expires_at < utcnow()):
+            or invitation.used_at is not None or invitation.expires_at < utcnow()
+            or guardian.deactivated_at is not None):
         raise ValidationFailed(errors={"code": [_l("This code is wrong, used or expired. Ask "
                                                    "the class teacher for a new one.")]})
     user = guardian.user
@@ -287,6 +294,62 @@ def activate(school: School, code: str, password: str, ip: str, throttle) -> Use
         auth_services.LoginAttempt.ip == ip[:64]))
     db.session.flush()
     return user
+
+
+# ---- unlinking, deactivating, reactivating -----------------------------------------------
+# The class teacher (their classes in the term in force) or the 学生处. Each is audited; a
+# guardian left with no child at the school, or deactivated, is signed out at once and gets
+# no notifications (notifications.students_and_guardians asks for an active account and a
+# child at the school).
+
+def unlink(actor: User, class_id: int, guardian_id: int, student_id: int) -> Guardian:
+    """The guardian no longer sees (or hears about) this student of the class."""
+    school_class = class_for_families(actor, class_id)
+    found = db.session.execute(
+        sa.select(GuardianLink, Guardian)
+        .join(Guardian, Guardian.id == GuardianLink.guardian_id)
+        .join(Student, Student.id == GuardianLink.student_id)
+        .where(GuardianLink.guardian_id == guardian_id, GuardianLink.student_id == student_id,
+               Student.class_id == school_class.id)).one_or_none()
+    if found is None:
+        raise NotFound()
+    row, guardian = found
+    audit.record(actor, "unlink", guardian, school_id=school_class.school_id,
+                 student_id=student_id, before={"name": guardian.name,
+                                                "relation": row.relation})
+    db.session.delete(row)
+    db.session.flush()
+    auth_services.end_sessions_of_guardians_without_children(guardian_ids=[guardian.id])
+    return guardian
+
+
+def deactivate(actor: User, class_id: int, guardian_id: int) -> Guardian:
+    """The guardian's account may no longer log in (signed out now), nor be activated with a
+    code given earlier, and hears nothing, until it is reactivated."""
+    guardian = _class_guardian(actor, class_id, guardian_id)
+    if guardian.deactivated_at is not None:
+        raise ValidationFailed(_l("This guardian's account is already deactivated."))
+    with audit.recorded(actor, "deactivate", guardian, school_id=guardian.school_id):
+        guardian.deactivated_at = utcnow()
+    guardian.user.active = False
+    auth_services.end_all_login_sessions(guardian.user)
+    db.session.execute(sa.delete(GuardianInvitation).where(
+        GuardianInvitation.guardian_id == guardian.id, GuardianInvitation.used_at.is_(None)))
+    db.session.flush()
+    return guardian
+
+
+def reactivate(actor: User, class_id: int, guardian_id: int) -> Guardian:
+    """Undo a deactivation: an account activated before logs in again with its password; one
+    never activated needs a new invitation code."""
+    guardian = _class_guardian(actor, class_id, guardian_id)
+    if guardian.deactivated_at is None:
+        raise ValidationFailed(_l("This guardian's account is not deactivated."))
+    with audit.recorded(actor, "reactivate", guardian, school_id=guardian.school_id):
+        guardian.deactivated_at = None
+    guardian.user.active = guardian.activated_at is not None
+    db.session.flush()
+    return guardian
 
 
 # ---- the class teacher's page ------------------------------------------------------------
@@ -319,7 +382,8 @@ def children(actor: User) -> list[Student]:
     return list(db.session.scalars(
         sa.select(Student).join(GuardianLink, GuardianLink.student_id == Student.id)
         .join(Guardian, Guardian.id == GuardianLink.guardian_id)
-        .where(Guardian.user_id == actor.id).order_by(Student.name, Student.id)))
+        .where(Guardian.user_id == actor.id, Student.status.in_(CHILD_STATUSES))
+        .order_by(Student.name, Student.id)))
 
 
 @dataclass
@@ -343,7 +407,8 @@ def home_page(actor: User) -> tuple[Term | None, list[ChildCard]]:
         .join(GuardianLink, GuardianLink.student_id == Student.id)
         .join(Guardian, Guardian.id == GuardianLink.guardian_id)
         .join(SchoolClass, SchoolClass.id == Student.class_id)
-        .where(Guardian.user_id == actor.id).order_by(Student.name, Student.id)).all()
+        .where(Guardian.user_id == actor.id, Student.status.in_(CHILD_STATUSES))
+        .order_by(Student.name, Student.id)).all()
     published: dict[int, tuple] = {}
     if term is not None and rows:
         ids = [r[0].id for r in rows]

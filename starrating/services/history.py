@@ -504,3 +504,19 @@ FIELDS.update({
     "handled_at": _l("Handled"), "guardians": _l("Guardians"),
 })
 QUIET.update({"guardian_id", "user_id", "updated_by_id", "handled_by_id", "url"})
+# The rest of issue 16: unlinking and (re)activating guardians, the monthly summary's line,
+# the SMTP login (the password itself is never recorded; that it changed is).
+ACTIONS.update({"unlink": _l("unlinked"), "reactivate": _l("reactivated")})
+OBJECTS.update({"monthly_note": _l("line of the monthly summary")})
+SENTENCES.update({
+    ("guardian", "unlink"): _l("%(who)s unlinked the guardian %(name)s from %(student)s"),
+    ("guardian", "deactivate"): _l("%(who)s deactivated the account of the guardian %(name)s"),
+    ("guardian", "reactivate"): _l("%(who)s reactivated the account of the guardian %(name)s"),
+    ("monthly_note", "create"): _l("%(who)s added a line to the monthly summary of %(cls)s"),
+    ("monthly_note", "update"): _l("%(who)s changed the line of the monthly summary of %(cls)s"),
+})
+FIELDS.update({
+    "line": _l("Line"), "month": _l("Month"), "deactivated_at": _l("Deactivated"),
+    "smtp_user": _l("SMTP user name"), "smtp_password_changed": _l("SMTP password changed"),
+})
+QUIET.update({"sent_at"})

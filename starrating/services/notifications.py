@@ -24,14 +24,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
-from ..errors import NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..models import (
+    CHILD_STATUSES,
     ClassAssignment,
     ClassChannel,
     ClassState,
@@ -42,9 +44,11 @@ from ..models import (
     FamilySettings,
     Guardian,
     GuardianLink,
+    MonthlyNote,
     Notification,
     NotificationSettings,
     Role,
+    School,
     SchoolClass,
     Student,
     Term,
@@ -53,7 +57,7 @@ from ..models import (
 )
 from . import audit
 from .access import class_for_families
-from .clock import local_date, local_time, school_now, school_zone
+from .clock import DEFAULT_ZONE, local_date, local_time, school_now, school_zone
 from .results import indicator_labels
 from .terms import current_term
 
@@ -121,6 +125,8 @@ def _param(value, lang: str):
 def sentence(event: str, params: dict, lang: str | None = None, group: bool = False) -> str:
     """The event in words, in `lang` (the current locale's by default)."""
     lang = lang or _lang()
+    if event == "monthly" and not group:
+        return _monthly_sentence(params, lang)
     table = GROUP_SENTENCES if group else SENTENCES
     key = event
     if event == "appeal_decided" and not group:
@@ -159,17 +165,20 @@ def push_due_at(school_id: int | None, now: datetime | None = None) -> datetime:
 # ---- recipients ------------------------------------------------------------------------------
 
 def students_and_guardians(student_ids) -> list[tuple[int, int]]:
-    """(user id, student id) of the students' own accounts and their guardians' (active)."""
+    """(user id, student id) of the students' own accounts and their guardians' (active
+    accounts; guardians only of children still at the school)."""
     ids = list(set(student_ids))
     if not ids:
         return []
     own = db.session.execute(sa.select(User.id, User.student_id).where(
         User.student_id.in_(ids), User.active.is_(True), User.role == Role.STUDENT)).all()
-    guardians = db.session.execute(
+    guardians = db.session.execute(  # a child who left the school is no longer told about
         sa.select(User.id, GuardianLink.student_id)
         .join(Guardian, Guardian.user_id == User.id)
         .join(GuardianLink, GuardianLink.guardian_id == Guardian.id)
-        .where(GuardianLink.student_id.in_(ids), User.active.is_(True))).all()
+        .join(Student, Student.id == GuardianLink.student_id)
+        .where(GuardianLink.student_id.in_(ids), User.active.is_(True),
+               Guardian.deactivated_at.is_(None), Student.status.in_(CHILD_STATUSES))).all()
     return [(uid, sid) for uid, sid in [*own, *guardians]]
 
 
@@ -502,66 +511,313 @@ def save_channel(actor: User, class_id: int, kind: str, url: str, events,
 
 
 # ---- the monthly summary (月小结) --------------------------------------------------------------
-# On the school's day (FamilySettings.monthly_day, 0 = off) each student and their guardians
-# get last month's records of the student and their sum (no stars: a guardian sees stars only
-# once the class's results are published, on the pages). One job per class (starrating/jobs.py),
-# once per class and month (EventMark "monthly:<class>:<yyyy-mm>").
+# On the school's day (FamilySettings.monthly_day, 0 = off), from 08:00 in the school's zone,
+# each student still at the school and their guardians get last month's records of the
+# student and their sum (no stars: a guardian sees stars only once the class's results are
+# published, on the pages), with the class teacher's line for the class and month when there
+# is one (MonthlyNote). One job per class (starrating/jobs.py), once per class and month
+# (EventMark "monthly:<class>:<yyyy-mm>"). The class teacher's preview is built by the same
+# `monthly_messages`, so it reads exactly as the messages will.
 
 EVENTS["monthly"] = _l("The monthly summary")
 SENTENCES["monthly"] = _l("%(student)s in %(month)s: %(count)s records, %(points)s points in "
                           "all. %(lines)s")
+MONTHLY_LINE = _l("From the class teacher: %(line)s")
+MONTHLY_HOUR = 8  # the summaries go from 08:00 school time on the school's day
+MONTHLY_DAY_MAX = 28  # a day every month has
+LINE_MAX = 200
 
 
 def previous_month(today) -> tuple[int, int]:
     return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
 
 
-def monthly_summary(term: Term, class_id: int, year: int, month: int) -> int:
-    """The month's summary for every student of the class and their guardians (once)."""
-    key = f"monthly:{class_id}:{year:04d}-{month:02d}"
-    if db.session.get(EventMark, key) is not None:
-        return 0
-    db.session.add(EventMark(key=key))
+def next_month(today) -> tuple[int, int]:
+    return (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+
+
+def month_text(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def monthly_key(class_id: int, year: int, month: int) -> str:
+    return f"monthly:{class_id}:{month_text(year, month)}"
+
+
+def _monthly_sentence(params: dict, lang: str) -> str:
+    """The summary's words; the class teacher's line after them, when there is one."""
+    with force_locale(LANGS[lang]):
+        values = {k: _param(v, lang) for k, v in params.items()}
+        text = str(SENTENCES["monthly"]) % {**{"lines": ""}, **values}
+        if params.get("line"):
+            stop, space = (".", " ") if lang == "en" else ("。", "")
+            text = text.rstrip()
+            text = (text if text.endswith(stop) else text + stop) + space \
+                + str(MONTHLY_LINE) % {"line": params["line"]}
+        return text
+
+
+@dataclass
+class MonthlyMessage:
+    """What one student and their guardians get: the parameters and who receives them."""
+    student_id: int
+    student_no: str
+    name: str
+    params: dict
+    recipients: list[int]
+
+
+def monthly_messages(term: Term, class_id: int, year: int, month: int,
+                     line: str = "") -> list[MonthlyMessage]:
+    """The class's summary of the month, a message per student still at the school (a fixed
+    number of queries however many students)."""
     first = date(year, month, 1)
-    after = date(year + (month == 12), month % 12 + 1, 1)
-    students = dict(db.session.execute(sa.select(Student.id, Student.name).where(
-        Student.class_id == class_id)).all())
+    after = date(*next_month(first), 1)
+    students = {sid: (no, name) for sid, no, name in db.session.execute(
+        sa.select(Student.id, Student.student_no, Student.name).where(
+            Student.class_id == class_id, Student.status.in_(CHILD_STATUSES))
+        .order_by(Student.student_no, Student.id))}
     names = in_each_language(lambda: {k: str(v) for k, v in indicator_labels(term).items()})
     lines: dict[int, list] = {sid: [] for sid in students}
-    for sid, indicator, day, cents in db.session.execute(
-            sa.select(Entry.student_id, Entry.indicator, Entry.occurred_on, Entry.points_cents)
-            .where(Entry.term_id == term.id, Entry.deleted_at.is_(None),
-                   Entry.student_id.in_(list(students)), Entry.occurred_on >= first,
-                   Entry.occurred_on < after)
-            .order_by(Entry.occurred_on, Entry.id)):
-        lines[sid].append((day, indicator, cents))
-    month_text = f"{year:04d}-{month:02d}"
-    made = 0
-    people = students_and_guardians(students)
+    if students:
+        for sid, indicator, day, cents in db.session.execute(
+                sa.select(Entry.student_id, Entry.indicator, Entry.occurred_on,
+                          Entry.points_cents)
+                .where(Entry.term_id == term.id, Entry.deleted_at.is_(None),
+                       Entry.student_id.in_(list(students)), Entry.occurred_on >= first,
+                       Entry.occurred_on < after)
+                .order_by(Entry.occurred_on, Entry.id)):
+            lines[sid].append((day, indicator, cents))
     by_student: dict[int, list[int]] = {}
-    for uid, sid in people:
+    for uid, sid in students_and_guardians(students):
         by_student.setdefault(sid, []).append(uid)
-    for sid, name in students.items():
+    out = []
+    for sid, (no, name) in students.items():
         rows = lines[sid]
         text = {lang: "; ".join(f"{local_date(d)[5:]} {names[lang].get(i, i)} {_points(c)}"
                                 for d, i, c in rows) for lang in names}
-        params = {"student": name, "month": month_text, "count": str(len(rows)),
+        params = {"student": name, "month": month_text(year, month), "count": str(len(rows)),
                   "points": _points(sum(c for _d, _i, c in rows)), "lines": text}
-        made += notify(term.school_id, "monthly",
-                       [Item(uid, sid, params) for uid in by_student.get(sid, [])])
+        if line:
+            params["line"] = line
+        out.append(MonthlyMessage(sid, no, name, params, sorted(by_student.get(sid, []))))
+    return out
+
+
+def _take_line(class_id: int, year: int, month: int) -> str:
+    """The class teacher's line for the summary now going, marked sent in the same statement
+    (a teacher's edit made meanwhile waits for it and is then refused)."""
+    text = db.session.scalar(
+        sa.update(MonthlyNote)
+        .where(MonthlyNote.class_id == class_id, MonthlyNote.month == month_text(year, month),
+               MonthlyNote.sent_at.is_(None))
+        .values(sent_at=utcnow()).returning(MonthlyNote.line)
+        .execution_options(synchronize_session=False))
+    return text or ""
+
+
+def monthly_summary(term: Term, class_id: int, year: int, month: int) -> int:
+    """The month's summary for every student of the class and their guardians (once)."""
+    key = monthly_key(class_id, year, month)
+    if db.session.get(EventMark, key) is not None:
+        return 0
+    db.session.add(EventMark(key=key))
+    line = _take_line(class_id, year, month)
+    messages = monthly_messages(term, class_id, year, month, line)
+    made = notify(term.school_id, "monthly", [
+        Item(uid, m.student_id, m.params) for m in messages for uid in m.recipients])
     db.session.flush()
     return made
 
 
-def monthly_due(today) -> list[tuple[int, int]]:
-    """(term id, class id) of every class whose school has its monthly summary today."""
-    schools = list(db.session.scalars(sa.select(FamilySettings.school_id).where(
-        FamilySettings.monthly_day == today.day)))
+def monthly_due(now: datetime | None = None) -> list[tuple[int, int, int, int]]:
+    """(term id, class id, year, month) of every class whose summary is due now and not yet
+    made: its school's day has come in the school's own time zone (from 08:00 there)."""
+    now = now or utcnow()
     out = []
-    for school_id in schools:
-        term = current_term(school_id)
+    for school_id, day, zone_name in db.session.execute(
+            sa.select(FamilySettings.school_id, FamilySettings.monthly_day, School.timezone)
+            .join(School, School.id == FamilySettings.school_id)
+            .where(FamilySettings.monthly_day > 0, School.active.is_(True))):
+        local = now.astimezone(_zone(zone_name))
+        if local.day != day or local.hour < MONTHLY_HOUR:
+            continue
+        term = current_term(school_id, local.date())
         if term is None:
             continue
-        out += [(term.id, cid) for cid in db.session.scalars(
-            sa.select(ClassAssignment.class_id).where(ClassAssignment.term_id == term.id))]
+        year, month = previous_month(local.date())
+        classes = list(db.session.scalars(sa.select(ClassAssignment.class_id).where(
+            ClassAssignment.term_id == term.id).order_by(ClassAssignment.class_id)))
+        done = set(db.session.scalars(sa.select(EventMark.key).where(EventMark.key.in_(
+            [monthly_key(cid, year, month) for cid in classes])))) if classes else set()
+        out += [(term.id, cid, year, month) for cid in classes
+                if monthly_key(cid, year, month) not in done]
     return out
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or DEFAULT_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_ZONE)
+
+
+# ---- the class teacher's preview and line ----------------------------------------------------
+
+@dataclass
+class PreviewRow:
+    message: MonthlyMessage
+    text: str  # in the reader's language, as the inbox and the email will say it
+    recipients: list[str]  # who gets it: the student, the guardians (with the relation)
+    lang: str = "zh"
+
+    @property
+    def recipients_text(self) -> str:
+        return ("、" if self.lang == "zh" else ", ").join(self.recipients)
+
+
+@dataclass
+class MonthlyPreview:
+    school_class: SchoolClass
+    term: Term | None
+    day: int  # the school's monthly day (0: no monthly summary)
+    year: int
+    month: int
+    send_on: date | None
+    sent: bool
+    note: MonthlyNote | None
+    rows: list[PreviewRow]
+
+    today: date | None = None
+
+    @property
+    def month_text(self) -> str:
+        return month_text(self.year, self.month)
+
+    @property
+    def missed(self) -> bool:
+        """Its day has passed and it was not made (no day then, or no worker running)."""
+        return (not self.sent and self.send_on is not None and self.today is not None
+                and self.send_on < self.today)
+
+
+def _parse_month(value) -> tuple[int, int] | None:
+    text = str(value or "").strip()
+    if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit():
+        return None
+    year, month = int(text[:4]), int(text[5:])
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return year, month
+
+
+def _summary_sent(class_id: int, year: int, month: int) -> bool:
+    return db.session.get(EventMark, monthly_key(class_id, year, month)) is not None
+
+
+def upcoming_month(school_id: int, class_id: int, day: int,
+                   today: date) -> tuple[int, int, date | None]:
+    """The month the class's next summary covers, and the day it goes: this month's day
+    (covering last month) until that summary is made, then next month's (covering this)."""
+    if not day:
+        year, month = previous_month(today)
+        return year, month, None
+    this_day = date(today.year, today.month, day)
+    year, month = previous_month(today)
+    if today < this_day or (today == this_day and not _summary_sent(class_id, year, month)):
+        return year, month, this_day
+    return today.year, today.month, date(*next_month(today), day)
+
+
+def monthly_preview(actor: User, class_id: int, month=None) -> MonthlyPreview:
+    """What the class's students and guardians will get in the monthly summary (the coming one,
+    or `month` "yyyy-mm"), in the reader's language, with the class teacher's line."""
+    school_class = class_for_families(actor, class_id)
+    school_id = school_class.school_id
+    settings = db.session.get(FamilySettings, school_id)
+    day = settings.monthly_day if settings is not None else 0
+    today = school_now(school_id).date()
+    year, month_no, send_on = upcoming_month(school_id, school_class.id, day, today)
+    chosen = _parse_month(month) if month else None
+    if month and chosen is None:
+        raise NotFound()
+    if chosen is not None and chosen != (year, month_no):
+        year, month_no = chosen
+        send_on = date(*next_month(date(year, month_no, 1)), day) if day else None
+    term = current_term(school_id)
+    note = db.session.scalar(sa.select(MonthlyNote).where(
+        MonthlyNote.class_id == school_class.id,
+        MonthlyNote.month == month_text(year, month_no)))
+    sent = _summary_sent(school_class.id, year, month_no) or (
+        note is not None and note.sent_at is not None)
+    rows: list[PreviewRow] = []
+    if term is not None:
+        messages = monthly_messages(term, school_class.id, year, month_no,
+                                    note.line if note else "")
+        people = _recipient_names(m for msg in messages for m in msg.recipients)
+        lang = _lang()
+        for msg in messages:
+            rows.append(PreviewRow(msg, _monthly_sentence(msg.params, lang),
+                                   [people.get((uid, msg.student_id), people.get(uid, ""))
+                                    for uid in msg.recipients], lang))
+    return MonthlyPreview(school_class, term, day, year, month_no, send_on, sent, note, rows,
+                          today)
+
+
+def _recipient_names(user_ids) -> dict:
+    """user id → "name" for students, (user id, student id) → "name (relation)" for guardians."""
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    out: dict = {uid: str(_l("%(name)s (the student)", name=name)) if role == Role.STUDENT
+                 else name for uid, name, role in db.session.execute(
+                     sa.select(User.id, User.display_name, User.role).where(User.id.in_(ids)))}
+    for uid, sid, name, relation in db.session.execute(
+            sa.select(Guardian.user_id, GuardianLink.student_id, Guardian.name,
+                      GuardianLink.relation)
+            .join(GuardianLink, GuardianLink.guardian_id == Guardian.id)
+            .where(Guardian.user_id.in_(ids))):
+        out[(uid, sid)] = f"{name}（{relation}）" if relation else name
+    return out
+
+
+def save_line(actor: User, class_id: int, month, line: str) -> MonthlyNote | None:
+    """The class teacher's line for the class's summary of `month` ("yyyy-mm"); empty removes
+    it. Refused once that summary has been sent."""
+    school_class = class_for_families(actor, class_id)
+    parsed = _parse_month(month)
+    if parsed is None:
+        raise ValidationFailed(_l("Not a valid choice."))
+    year, month_no = parsed
+    line = " ".join((line or "").split())
+    if len(line) > LINE_MAX:
+        raise ValidationFailed(errors={"line": [_l("At most %(n)d characters.", n=LINE_MAX)]})
+    refused = Conflict(_l("The monthly summary of %(month)s has already been sent, so its line "
+                          "can no longer be changed.", month=month_text(year, month_no)))
+    if _summary_sent(school_class.id, year, month_no):
+        raise refused
+    key = month_text(year, month_no)
+    row = db.session.scalar(sa.select(MonthlyNote).where(
+        MonthlyNote.class_id == school_class.id, MonthlyNote.month == key))
+    if row is not None and row.sent_at is not None:
+        raise refused
+    if row is None:
+        if not line:
+            return None
+        row = MonthlyNote(school_id=school_class.school_id, class_id=school_class.id,
+                          month=key, line=line, updated_by_id=actor.id, updated_at=utcnow())
+        db.session.add(row)
+        db.session.flush()
+        audit.change(actor, "create", row, school_id=school_class.school_id)
+        return row
+    before = audit.snapshot(row)
+    # Only while unsent, in the statement itself: the job marks it sent in one UPDATE too.
+    changed = db.session.execute(
+        sa.update(MonthlyNote).where(MonthlyNote.id == row.id, MonthlyNote.sent_at.is_(None))
+        .values(line=line, updated_by_id=actor.id, updated_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if not changed:
+        raise refused
+    db.session.refresh(row)
+    audit.change(actor, "update", row, before, school_id=school_class.school_id)
+    return row

@@ -253,6 +253,7 @@ def import_roster(actor: User, data: bytes, filename: str) -> RosterImport:
             db.session.execute(sa.update(User), [
                 {"id": uid, "active": active[sid]} for uid, sid in users])
             auth_services.end_login_sessions_of(uid for uid, sid in users if sid in left)
+        auth_services.end_sessions_of_guardians_without_children(student_ids=left)
     guardians.link_from_roster(actor, school_id, [  # families: 家长 columns, when filled
         (ids[r["student_no"]], *r["guardian"]) for r in checked.rows
         if r.get("guardian") and r["guardian"][0]])

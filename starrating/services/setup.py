@@ -18,12 +18,14 @@ from flask_babel import lazy_gettext as _l
 from ..auth.services import (
     create_user,
     end_all_login_sessions,
+    end_sessions_of_guardians_without_children,
     generate_initial_password,
     reset_password,
 )
 from ..errors import NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..models import (
+    CHILD_STATUSES,
     STATUSES_WITH_ACCOUNT,
     ClassAssignment,
     ClassTermStatus,
@@ -388,6 +390,8 @@ def update_student(actor: User, student_id: int, data: dict) -> Student:
             set_may_log_in(account, status in STATUSES_WITH_ACCOUNT)
             if status != StudentStatus.ACTIVE:  # a graduate logs in again, read-only
                 end_all_login_sessions(account)
+    if status not in CHILD_STATUSES:  # guardians with no child left here are signed out
+        end_sessions_of_guardians_without_children(student_ids=[student.id])
     return student
 
 

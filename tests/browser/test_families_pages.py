@@ -122,3 +122,51 @@ def test_activation_page_on_a_phone(families, new_page):
     p = new_page(width=375, height=780, mobile=True)
     p.go("/guardian/activate")
     _look(p, "families-activate-zh-phone", 375)
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_monthly_preview_and_the_guardians_account_actions(families, new_page, size):
+    """The class teacher's preview of October's summary, with the line they add from the page;
+    then a guardian deactivated from the class's guardians page."""
+    width = 375 if size == "phone" else 1280
+    f = families
+    settings = db.session.get(FamilySettings, f.school.id)
+    settings.monthly_day = 1
+    db.session.commit()
+    teacher = new_page(width=width, height=900, mobile=size == "phone")
+    teacher.login(f.teacher.username)
+    teacher.go("/teacher/")
+    teacher.click(f"a[href='/families/class/{f.class_a.id}/monthly']")
+    teacher.wait_for_load_state()
+    assert teacher.locator(".monthly-item").count() == len(f.students)
+    teacher.go(f"/families/class/{f.class_a.id}/monthly?month=2026-10")
+    teacher.fill("#line", "本月班级劳动周表现很好")
+    teacher.click("input[type=submit]")
+    teacher.wait_for_load_state()
+    text = teacher.inner_text(f"#m-{f.child_a.id}")
+    assert "班主任寄语：本月班级劳动周表现很好" in text and "3 条记录" in text
+    _look(teacher, f"families-monthly-zh-{size}", width)
+    teacher.set_language("en")
+    teacher.go(f"/families/class/{f.class_a.id}/monthly?month=2026-10")
+    assert "From the class teacher: 本月班级劳动周表现很好" in teacher.inner_text(
+        f"#m-{f.child_a.id}")
+    _look(teacher, f"families-monthly-en-{size}", width)
+    teacher.go(f"/families/class/{f.class_a.id}/guardians")
+    teacher.click(f"tr#g-{_guardian_id(f)}-{f.child_a.id} >> text=Deactivate")
+    teacher.wait_for_load_state()
+    assert "Deactivated" in teacher.inner_text(f"tr#g-{_guardian_id(f)}-{f.child_a.id}")
+    _look(teacher, f"families-guardians-deactivated-en-{size}", width)
+    teacher.set_language("zh_Hans_CN")
+    teacher.go(f"/families/class/{f.class_a.id}/guardians")
+    assert "已停用" in teacher.inner_text(f"tr#g-{_guardian_id(f)}-{f.child_a.id}")
+    _look(teacher, f"families-guardians-deactivated-zh-{size}", width)
+    assert not teacher.console_errors
+
+
+def _guardian_id(f) -> int:
+    import sqlalchemy as sa
+
+    from starrating.models import Guardian
+
+    return db.session.scalar(sa.select(Guardian.id).where(
+        Guardian.user_id == f.guardian_user.id))

@@ -20,9 +20,10 @@ EVERYONE = "A" * 12
 
 
 def add_families(c) -> None:
-    """A guardian not yet activated for class A, an alert of the school."""
-    c.pending, _ = make_guardian(c, [c.students[3]], name="孙父", phone="13800000003",
-                                 active=False)
+    """A guardian not yet activated for class A (of two students: the teacher and the admin
+    each unlink one), an alert of the school."""
+    c.pending, _ = make_guardian(c, [c.students[3], c.students[4]], name="孙父",
+                                 phone="13800000003", active=False)
     c.alert = Alert(school_id=c.school.id, term_id=c.term.id, student_id=c.students[0].id,
                     rule="deductions:-20", kind="deductions", value="-20.00")
     db.session.add(c.alert)
@@ -55,6 +56,19 @@ def family_rows(_row) -> dict:
         "families.invite": _row(
             lambda c, w: f"/families/class/{c.class_a.id}/guardians/{c.pending.id}/invite",
             post=CLASS_A),
+        "families.unlink": _row(
+            lambda c, w: f"/families/class/{c.class_a.id}/guardians/{c.pending.id}/unlink/"
+                         f"{(c.students[4] if w == 'admin' else c.students[3]).id}",
+            post=CLASS_A),
+        "families.deactivate": _row(
+            lambda c, w: f"/families/class/{c.class_a.id}/guardians/{c.pending.id}/deactivate",
+            post=CLASS_A),
+        "families.reactivate": _row(
+            lambda c, w: f"/families/class/{c.class_a.id}/guardians/{c.pending.id}/reactivate",
+            post=CLASS_A),
+        "families.monthly": _row(lambda c, w: f"/families/class/{c.class_a.id}/monthly",
+                                 get=CLASS_A, post=CLASS_A,
+                                 data=lambda c: {"month": "2026-10", "line": "本月班级劳动周表现很好"}),
         "families.slips": _row(lambda c, w: f"/families/class/{c.class_a.id}/slips", post=CLASS_A),
         "families.channel": _row(lambda c, w: f"/families/class/{c.class_a.id}/channel",
                                  get=CLASS_A, post=CLASS_A),

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from starrating.extensions import db
-from starrating.models import FamilySettings, Guardian
+from starrating.models import FamilySettings, Guardian, GuardianLink
 from tests.families.conftest import make_guardian
 from tests.security.helpers import table_dump
 from tests.security.test_matrix import ACTORS as MATRIX_ACTORS
@@ -62,6 +62,17 @@ FAMILY_ROWS = {
     "families.invite": frow(
         lambda c: f"/families/class/{c.class_a.id}/guardians/{c.pending.id}/invite",
         post=CLASS_A),
+    "families.unlink": frow(
+        lambda c: f"/families/class/{c.class_a.id}/guardians/{c.pending.id}/unlink/"
+                  f"{_still_linked(c)}", post=CLASS_A),
+    "families.deactivate": frow(
+        lambda c: f"/families/class/{c.class_a.id}/guardians/{c.pending.id}/deactivate",
+        post=CLASS_A),
+    "families.reactivate": frow(
+        lambda c: f"/families/class/{c.class_a.id}/guardians/{c.pending.id}/reactivate",
+        post=CLASS_A),
+    "families.monthly": frow(lambda c: f"/families/class/{c.class_a.id}/monthly", get=CLASS_A,
+                             post=CLASS_A, data=lambda c: {"month": "2026-10", "line": "很好"}),
     "families.slips": frow(lambda c: f"/families/class/{c.class_a.id}/slips", post=CLASS_A),
     "families.channel": frow(
         lambda c: f"/families/class/{c.class_a.id}/channel", get=CLASS_A, post=CLASS_A,
@@ -73,6 +84,14 @@ FAMILY_ROWS = {
     "families.settings": frow(lambda c: "/families/settings", get=ADMINS, post=ADMINS,
                               data=lambda c: {"deduction_points": "-20"}),
 }
+
+
+def _still_linked(c) -> int:
+    """A student the pending guardian is still linked to (the teacher unlinks one, then the
+    admin the other)."""
+    linked = db.session.scalars(sa.select(GuardianLink.student_id).where(
+        GuardianLink.guardian_id == c.pending.id).order_by(GuardianLink.student_id)).all()
+    return linked[0] if linked else c.students[3].id
 
 
 def families_context(make):

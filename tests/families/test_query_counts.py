@@ -22,6 +22,7 @@ PAGES = {
     "inbox settings": ("guardian", lambda f: "/inbox/settings"),
     "class guardians": ("teacher", lambda f: f"/families/class/{f.class_a.id}/guardians"),
     "alerts": ("admin", lambda f: "/families/alerts"),
+    "monthly preview": ("teacher", lambda f: f"/families/class/{f.class_a.id}/monthly?month=2026-10"),
 }
 
 
