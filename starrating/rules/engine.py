@@ -409,9 +409,12 @@ def _reasons_json(res: StudentResult) -> str:
         raw = d.raw_score
         score = d.score
         score_text = "null" if score == raw else '"' + str(score) + '"'
-        dims.append(f'["{raw}",{score_text},{d.threshold_stars},{d.stars},'
-                    f"{_json_str(d.score_cap)},{_json_int(d.cap_max)},{_json_str(d.cap)},"
-                    f"{_drops_json(d.quota_drops)}]")
+        if d.score_cap is None and d.cap is None and not d.quota_drops:  # most students
+            tail = "null,null,null,null"
+        else:
+            tail = (f"{_json_str(d.score_cap)},{_json_int(d.cap_max)},{_json_str(d.cap)},"
+                    f"{_drops_json(d.quota_drops)}")
+        dims.append(f'["{raw}",{score_text},{d.threshold_stars},{d.stars},{tail}]')
     req = res.failed_requirement
     rank = "null" if res._method == "min_stars" else f'"{res._rank}"'
     req_text = "null" if req is None else f"[{req.stars},{req.all_dimensions_at_least}]"

@@ -103,6 +103,11 @@ def store_results(term: Term, class_ids: list[int] | None = None,
         raise Frozen(_l("Every class asked for is final: its results no longer change."))
     if not targets:
         return summary
+    with scoring.gc_paused():
+        return _store(term, targets, now, summary)
+
+
+def _store(term: Term, targets: list[int], now: datetime, summary: ComputeSummary) -> ComputeSummary:
     results, collected = scoring.evaluate_with_inputs(term, targets)
     class_of = collected.students  # id → (学号, 姓名, class id)
     version_id = term.rule_version_id
@@ -112,8 +117,11 @@ def store_results(term: Term, class_ids: list[int] | None = None,
         sa.select(StarResult.id, StarResult.student_id, StarResult.class_id,
                   StarResult.rule_version_id, StarResult.fingerprint)
         .where(StarResult.term_id == term.id,
+               # a row of a student now in these classes may be under their old class; the
+               # subquery, not the 50,000 ids of a term (binding them cost seconds)
                sa.or_(StarResult.class_id.in_(targets),
-                      StarResult.student_id.in_(list(results) or [-1]))))}
+                      StarResult.student_id.in_(
+                          sa.select(Student.id).where(Student.class_id.in_(targets))))))}
     encode = _RowEncoder(collected.rules).encode
     inserts, updates = [], []
     for sid, result in results.items():

@@ -221,3 +221,25 @@ def test_a_row_stored_with_texts_still_shows_them(app, school, make):
     assert summary.updated == 1 and summary.unchanged == 6
     db.session.expire_all()
     assert is_reasons(_rows(school.term)[school.students[0].id].explain)
+
+
+def test_computing_pauses_the_collector_and_restores_it(school, monkeypatch):
+    import gc
+
+    seen = []
+    real = scoring.evaluate_with_inputs
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scoring, "evaluate_with_inputs", spy)
+    assert gc.isenabled()
+    results.compute_term(school.admin, school.term, now=NOW)
+    assert seen == [False] and gc.isenabled()
+    gc.disable()  # a process that turned it off keeps it off
+    try:
+        results.compute_term(school.admin, school.term, now=later(1))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
