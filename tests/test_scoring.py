@@ -44,3 +44,13 @@ def test_provisional_class_stars_leave_out_the_grade_quota(make, school):
     # tied top students do not fit, so exactly they all drop to 4 stars
     assert provisional[top_a.id].overall_stars == 5
     assert exact[top_a.id].overall_stars == 4
+
+
+def test_the_core_entry_filter_is_the_models_one(app):
+    """The whole-term aggregation runs on the table's columns (no ORM row loading); its
+    filter of counted entries must stay models.ENTRY_COUNTS."""
+    from starrating.models import ENTRY_COUNTS
+    from starrating.services import scoring
+
+    assert str(scoring.ENTRY_COUNTS_CORE.compile(db.engine)) == str(ENTRY_COUNTS.compile(db.engine))
+    assert not dict(scoring._entry_totals(1, [1])._propagate_attrs)  # a Core statement

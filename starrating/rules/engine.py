@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import decimal
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -285,7 +286,7 @@ class StudentResult:
         "id", "class_", "grade", "dimensions", "overall_score", "overall_threshold_stars",
         "overall_threshold", "min_dimension", "failed_requirement", "required_stars",
         "overall_cap_max", "overall_cap", "overall_stars", "overall_quota_drops", "titles",
-        "_rank", "_method", "_weight_sum", "_names_en",
+        "_rank", "_method", "_weight_sum", "_names_en", "_reasons",
     )
 
     def __init__(self, student: StudentInput, dimensions: dict[str, DimensionResult]):
@@ -313,6 +314,7 @@ class StudentResult:
         self._weight_sum = Decimal(1)
         #: English names of caps and titles ({name: name_en}), for the English explanation only
         self._names_en: Mapping[str, str] = {}
+        self._reasons: str | None = None
 
     def __repr__(self) -> str:
         return f"StudentResult({self.id!r}, overall_stars={self.overall_stars}, titles={self.titles!r})"
@@ -348,24 +350,77 @@ class StudentResult:
             return None
         return Fraction(self._rank) / Fraction(self._weight_sum)
 
+    def reasons_json(self) -> str:
+        """The structured reasons the explanation and the next-star advice are rendered from,
+        as compact JSON text (format in rules/stored.py; :func:`~.stored.restore` rebuilds
+        the result from it). Built once per result: it is also what :meth:`fingerprint`
+        digests."""
+        if self._reasons is None:
+            self._reasons = _reasons_json(self)
+        return self._reasons
+
     def fingerprint(self) -> str:
-        """A short digest of everything the result, its explanation and its next-star
+        """A short digest of everything the stored result, its explanation and its next-star
         advice depend on (with the same rule file): equal digests, equal stored results.
-        Lets the app skip re-rendering and re-writing students whose results did not change."""
-        dims = tuple(
-            (d.key, d.raw_score, d.score, d.score_cap, d.threshold_stars, d.cap_max, d.cap,
-             d.stars, d.quota_drops)
-            for d in self.dimensions.values()
-        )
-        state = (self.class_, self.grade, dims, self._rank,
-                 self.overall_threshold_stars, self.failed_requirement, self.required_stars,
-                 self.overall_cap_max, self.overall_cap, self.overall_stars,
-                 self.overall_quota_drops, tuple(self.titles))
-        return hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()
+        It digests the structured reasons (every dimension's scores, caps, levels and quota
+        drops; the overall score's numerator, levels, requirement, cap and drops) with the
+        student's class, grade and titles. Lets the app skip re-rendering and re-writing
+        students whose results did not change."""
+        state = "\x1f".join((self.class_, self.grade, self.reasons_json(), "\x1e".join(self.titles)))
+        return hashlib.blake2b(state.encode(), digest_size=16).hexdigest()
 
     def explain(self, lang: str = "zh") -> list[str]:
         """Human-readable reasons, one line per dimension, then overall and titles."""
         return explain_student(self, lang)
+
+
+#: the version of the stored reasons' form (rules/stored.py)
+REASONS_FORMAT = 1
+
+
+def _json_str(value: str | None, _memo: dict[str | None, str] = {None: "null"}) -> str:  # noqa: B006
+    """A cap name as JSON (memoised: a rule file has few names)."""
+    text = _memo.get(value)
+    if text is None:
+        text = _memo[value] = json.dumps(value, ensure_ascii=False)
+        if len(_memo) > 4096:
+            _memo.clear()
+            _memo[None] = "null"
+    return text
+
+
+def _json_int(value: int | None) -> str:
+    return "null" if value is None else str(value)
+
+
+def _drops_json(drops: tuple[QuotaDrop, ...]) -> str:
+    if not drops:
+        return "null"
+    return json.dumps([[q.level, q.limit, str(q.percent), q.scope, q.group, q.group_size] for q in drops],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def _reasons_json(res: StudentResult) -> str:
+    """rules/stored.py's form as compact JSON text, built by hand (it is the one JSON value
+    written for every student of a term, so json.dumps of nested lists would be most of
+    the cost). Decimal texts need no escaping."""
+    dims = []
+    for d in res.dimensions.values():
+        raw = d.raw_score
+        score = d.score
+        score_text = "null" if score == raw else '"' + str(score) + '"'
+        if d.score_cap is None and d.cap is None and not d.quota_drops:  # most students
+            tail = "null,null,null,null"
+        else:
+            tail = (f"{_json_str(d.score_cap)},{_json_int(d.cap_max)},{_json_str(d.cap)},"
+                    f"{_drops_json(d.quota_drops)}")
+        dims.append(f'["{raw}",{score_text},{d.threshold_stars},{d.stars},{tail}]')
+    req = res.failed_requirement
+    rank = "null" if res._method == "min_stars" else f'"{res._rank}"'
+    req_text = "null" if req is None else f"[{req.stars},{req.all_dimensions_at_least}]"
+    return (f'{{"v":{REASONS_FORMAT},"d":[{",".join(dims)}],"o":[{rank},{res.overall_threshold_stars},'
+            f"{res.required_stars},{req_text},{_json_int(res.overall_cap_max)},{_json_str(res.overall_cap)},"
+            f"{res.overall_stars},{_drops_json(res.overall_quota_drops)}]}}")
 
 
 def evaluate(ruleset: RuleSet, students: Sequence[StudentInput]) -> list[StudentResult]:

@@ -3,10 +3,15 @@ the workflow needs of them (stored rows, snapshots, distributions). The student'
 them in services/student_pages.py.
 
 A computation is one aggregation pass over the term (services/scoring.py) and a fixed
-number of statements to store it: one SELECT of the stored rows, one INSERT of the new
-ones, one executemany UPDATE of the changed ones, one DELETE of the stale ones. A row whose
-values did not change is left alone (its computed_at too), so recomputing unchanged data
-stores identical results. A FINAL class's results never change.
+number of statements to store it: one SELECT of the stored rows, one INSERT (COPY on
+PostgreSQL) of the new ones, one executemany UPDATE of the changed ones, one DELETE of the
+stale ones. A row whose values did not change (the engine's fingerprint) is left alone (its
+computed_at too), so recomputing unchanged data stores identical results. A FINAL class's
+results never change.
+
+The explanation is stored as the engine's structured reasons (rules/stored.py), not as
+text: `explanation` renders it in the reader's language when a page shows it. Rows stored
+before that hold the texts in both languages ("zh"/"en"/"next") and are shown as they are.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from .. import page_cache
 from ..errors import PermissionDenied, ValidationFailed
 from ..extensions import db
 from ..models import ClassState, Role, StarResult, Student, Term, User, utcnow
-from ..rules import StudentResult
+from ..rules import RuleSet, StudentResult, round_score
+from ..rules.stored import is_reasons, restore
+from ..rules.stored import reasons as result_reasons
 from . import audit, entry_input, scoring
 from .access import same_school
 from .class_state import Frozen, class_states, term_class_ids
@@ -63,7 +70,9 @@ def next_star_json(result: StudentResult) -> dict:
 
 
 def result_values(result: StudentResult, class_id: int, version_id: int) -> dict:
-    """The stored columns of one student's result (JSON-safe, exact scores as text)."""
+    """The stored columns of one student's result (JSON-safe, exact scores as text). The
+    explanation is stored as the engine's structured reasons (rules/stored.py), rendered in
+    the reader's language when shown (`explanation`)."""
     summary = scoring.summarize(result)
     return {
         "class_id": class_id,
@@ -72,8 +81,7 @@ def result_values(result: StudentResult, class_id: int, version_id: int) -> dict
         "overall_stars": summary["overall"]["stars"],
         "dimensions": summary["dimensions"],
         "titles": summary["titles"],
-        "explain": {"zh": result.explain("zh"), "en": result.explain("en"),
-                    "next": next_star_json(result)},
+        "explain": result_reasons(result),
     }
 
 
@@ -95,38 +103,44 @@ def store_results(term: Term, class_ids: list[int] | None = None,
         raise Frozen(_l("Every class asked for is final: its results no longer change."))
     if not targets:
         return summary
-    results = scoring.evaluate_term(term, targets)
-    collected_classes = {sid: None for sid in results}
-    # the class of each student comes from the engine's quota group "<class id>:<name>"
-    for sid, r in results.items():
-        collected_classes[sid] = int(r.class_.split(":", 1)[0])
+    with scoring.gc_paused():
+        return _store(term, targets, now, summary)
+
+
+def _store(term: Term, targets: list[int], now: datetime, summary: ComputeSummary) -> ComputeSummary:
+    results, collected = scoring.evaluate_with_inputs(term, targets)
+    class_of = collected.students  # id → (学号, 姓名, class id)
     version_id = term.rule_version_id
     # Only the cheap columns: an unchanged student is recognised by the engine's
-    # fingerprint, so neither the stored JSON is decoded nor the explanation rendered again.
+    # fingerprint, so neither the stored JSON is decoded nor anything encoded again.
     stored = {row.student_id: row for row in db.session.execute(
         sa.select(StarResult.id, StarResult.student_id, StarResult.class_id,
                   StarResult.rule_version_id, StarResult.fingerprint)
         .where(StarResult.term_id == term.id,
+               # a row of a student now in these classes may be under their old class; the
+               # subquery, not the 50,000 ids of a term (binding them cost seconds)
                sa.or_(StarResult.class_id.in_(targets),
-                      StarResult.student_id.in_(list(results) or [-1]))))}
+                      StarResult.student_id.in_(
+                          sa.select(Student.id).where(Student.class_id.in_(targets))))))}
+    encode = _RowEncoder(collected.rules).encode
     inserts, updates = [], []
     for sid, result in results.items():
         fingerprint = result.fingerprint()
+        class_id = class_of[sid][2]
         old = stored.get(sid)
-        if (old is not None and old.fingerprint == fingerprint
-                and old.class_id == collected_classes[sid] and old.rule_version_id == version_id):
+        if old is None:
+            inserts.append((sid, class_id, fingerprint, *encode(result)))
+            continue
+        if (old.fingerprint == fingerprint and old.class_id == class_id
+                and old.rule_version_id == version_id):
             summary.unchanged += 1
             continue
-        values = result_values(result, collected_classes[sid], version_id)
-        values["fingerprint"] = fingerprint
-        if old is None:
-            inserts.append({"term_id": term.id, "student_id": sid, "computed_at": now, **values})
-        else:
-            updates.append({"id": old.id, "computed_at": now, **values})
+        values = result_values(result, class_id, version_id)
+        updates.append({"id": old.id, "computed_at": now, "fingerprint": fingerprint, **values})
     stale = [row.id for sid, row in stored.items()
              if sid not in results and row.class_id in targets]
     if inserts:
-        _insert_results(inserts)
+        _insert_results(term.id, version_id, now, inserts)
     if updates:
         db.session.execute(sa.update(StarResult), updates)
     if stale:
@@ -140,25 +154,57 @@ def store_results(term: Term, class_ids: list[int] | None = None,
     return summary
 
 
-_JSON_COLUMNS = frozenset({"dimensions", "titles", "explain"})
+class _RowEncoder:
+    """A new row's computed columns as stored text, without a dict or a json.dumps per
+    value: (overall_score, overall_stars, dimensions JSON, titles JSON, explain JSON), equal
+    once decoded to what `result_values` gives (tests/workflow/test_results.py)."""
+
+    def __init__(self, rules: RuleSet):
+        keys = [d.key for d in rules.dimensions]
+        # '{"moral":{"score":"' … '","stars":' … '},"skill":{"score":"' …
+        self._heads = [("{" if i == 0 else "},") + json.dumps(k, ensure_ascii=False) + ':{"score":"'
+                       for i, k in enumerate(keys)]
+        self._titles: dict[tuple[str, ...], str] = {}
+
+    def encode(self, result: StudentResult) -> tuple:
+        parts = []
+        for head, d in zip(self._heads, result.dimensions.values(), strict=True):
+            parts += (head, str(round_score(d.score)), '","stars":', str(d.stars))
+        parts.append("}}" if parts else "{}")
+        titles = tuple(result.titles)
+        titles_json = self._titles.get(titles)
+        if titles_json is None:
+            titles_json = self._titles[titles] = json.dumps(list(titles), ensure_ascii=False)
+        score = result.overall_score
+        return (None if score is None else str(round_score(score)), result.overall_stars,
+                "".join(parts), titles_json, result.reasons_json())
 
 
-def _insert_results(rows: list[dict]) -> None:
-    """New result rows in one statement: PostgreSQL COPY (psycopg 3; a first computation of
-    50,000 students spent most of its store time in a 50,000-row INSERT with three JSON
-    columns), elsewhere one multi-row INSERT (SQLAlchemy's insertmanyvalues batches)."""
+#: what `_RowEncoder.encode` gives, after the row's student, class and fingerprint
+_INSERT_COLUMNS = ("term_id", "rule_version_id", "computed_at", "student_id", "class_id", "fingerprint",
+                   "overall_score", "overall_stars", "dimensions", "titles", "explain")
+
+
+def _insert_results(term_id: int, version_id: int, now: datetime, rows: list[tuple]) -> None:
+    """New result rows (student, class, fingerprint and `_RowEncoder.encode`'s columns) in
+    one statement, the JSON columns already encoded: PostgreSQL COPY (psycopg 3), elsewhere
+    one executemany of a prepared INSERT (the DB-API's loop in C; SQLAlchemy's multi-row
+    INSERT spent seconds per 50,000 rows building parameters and encoding JSON)."""
     conn = db.session.connection()
-    if conn.dialect.name != "postgresql":
-        db.session.execute(sa.insert(StarResult), rows)
+    names = ", ".join(f'"{c}"' for c in _INSERT_COLUMNS)
+    if conn.dialect.name == "postgresql":
+        head = (term_id, version_id, _naive_utc(now))
+        with conn.connection.driver_connection.cursor() as cursor, \
+                cursor.copy(f"COPY star_result ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(head + row)
+        page_cache.note_write(conn)  # COPY goes around SQLAlchemy's statement events
         return
-    columns = list(rows[0])
-    names = ", ".join(f'"{c}"' for c in columns)
-    with conn.connection.driver_connection.cursor() as cursor, \
-            cursor.copy(f"COPY star_result ({names}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([json.dumps(row[c], ensure_ascii=False) if c in _JSON_COLUMNS
-                            else _naive_utc(row[c]) for c in columns])
-    page_cache.note_write(conn)  # COPY goes around SQLAlchemy's statement events
+    to_db = StarResult.__table__.c.computed_at.type.bind_processor(conn.dialect)
+    head = (term_id, version_id, to_db(now) if to_db else now)
+    marks = ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * len(_INSERT_COLUMNS))
+    sql = f"INSERT INTO star_result ({names}) VALUES ({marks})"  # noqa: S608 (constant names)
+    conn.exec_driver_sql(sql, [head + row for row in rows])
 
 
 def _naive_utc(value):
@@ -189,6 +235,19 @@ def compute_term(actor: User | None, term: Term, class_ids: list[int] | None = N
 def stored_result(term: Term, student: Student) -> StarResult | None:
     return db.session.scalar(sa.select(StarResult).where(
         StarResult.term_id == term.id, StarResult.student_id == student.id))
+
+
+def explanation(row: StarResult, rules: RuleSet, lang: str) -> tuple[list[str], dict]:
+    """A stored result's explanation lines in `lang` ("zh", else English) and each
+    dimension's next-star advice, rendered from its stored reasons with the rules of its
+    version (`rules`), as the engine renders them at evaluation. A row stored before the
+    reasons were (it holds the texts, "zh"/"en"/"next") shows what it holds."""
+    data = row.explain or {}
+    lang = "zh" if lang == "zh" else "en"
+    if is_reasons(data):
+        result = restore(rules, data, row.titles or [])
+        return result.explain(lang), next_star_json(result)
+    return list(data.get(lang, [])), data.get("next", {})
 
 
 def stars_snapshot(row: StarResult | None) -> dict | None:

@@ -32,7 +32,7 @@ from ..rules import StudentResult
 from . import appeals, scoring
 from .access import ensure_student_access
 from .class_state import STATEMENT_LOCKED_BECAUSE, due_clause
-from .results import dimension_names, indicator_labels, result_values
+from .results import dimension_names, explanation, indicator_labels, next_star_json
 from .rule_names import next_shown, shown, title_shown
 
 
@@ -90,25 +90,25 @@ def _dimension_names(rules) -> dict[str, tuple[str, str]]:
 def view_from_row(row: StarResult, lang: str) -> StarView:
     rules = scoring.rules_from_version(db.session.get(RuleSetVersion, row.rule_version_id))
     names = _dimension_names(rules)
-    explain = row.explain or {}
-    nexts = explain.get("next", {})
+    lines, nexts = explanation(row, rules, lang)
     dims = [DimensionView(k, names.get(k, (k, ""))[0], v["score"], v["stars"],
                           names.get(k, (k, ""))[1], next_shown(rules, nexts.get(k, {})))
             for k, v in (row.dimensions or {}).items()]
     return StarView(row.overall_stars, row.overall_score, rules.max_stars, dims,
-                    [title_shown(rules, t) for t in row.titles or []], list(explain.get("zh" if lang == "zh" else "en", [])),
+                    [title_shown(rules, t) for t in row.titles or []], lines,
                     provisional=False, computed_at=row.computed_at, how=overall_rule(rules))
 
 
 def view_from_result(result: StudentResult, rules, lang: str) -> StarView:
     names = _dimension_names(rules)
-    values = result_values(result, 0, 0)
-    nexts = values["explain"]["next"]
+    values = scoring.summarize(result)
+    nexts = next_star_json(result)
     dims = [DimensionView(k, names.get(k, (k, ""))[0], v["score"], v["stars"],
                           names.get(k, (k, ""))[1], next_shown(rules, nexts.get(k, {})))
             for k, v in values["dimensions"].items()]
-    return StarView(values["overall_stars"], values["overall_score"], rules.max_stars, dims,
-                    [title_shown(rules, t) for t in values["titles"]], values["explain"]["zh" if lang == "zh" else "en"],
+    return StarView(values["overall"]["stars"], values["overall"]["score"], rules.max_stars, dims,
+                    [title_shown(rules, t) for t in values["titles"]],
+                    result.explain("zh" if lang == "zh" else "en"),
                     provisional=True, how=overall_rule(rules))
 
 

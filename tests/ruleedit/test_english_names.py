@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from starrating.extensions import db
 from starrating.models import StarResult, User
+from starrating.services import results, scoring
 from tests.workflow.helpers import publish
 
 
@@ -56,8 +57,9 @@ def test_english_student_page_shows_stored_results_with_english_names(act, schoo
     publish(school)
     row = db.session.scalars(sa.select(StarResult).where(
         StarResult.student_id == school.students[0].id)).one()
-    assert row.explain["en"][0].startswith("Moral conduct: ")
-    assert row.explain["zh"][0].startswith("思想品德")
+    rules = scoring.term_rules(school.term)
+    assert results.explanation(row, rules, "en")[0][0].startswith("Moral conduct: ")
+    assert results.explanation(row, rules, "zh")[0][0].startswith("思想品德")
     _in_english(school.student_user)
     html = act(school.student_user).get("/student/").get_data(as_text=True)
     assert "<h3>Skills</h3>" in html and "Moral conduct: 80 points" in html

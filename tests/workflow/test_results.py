@@ -7,9 +7,11 @@ import sqlalchemy as sa
 
 from starrating.errors import PermissionDenied
 from starrating.extensions import db
-from starrating.models import ClassState, ClassTermStatus, StarResult
-from starrating.services import results, workflow
+from starrating.models import ClassState, ClassTermStatus, Flag, StarResult
+from starrating.rules.stored import is_reasons
+from starrating.services import results, scoring, workflow
 from starrating.services.class_state import Frozen
+from starrating.services.student_pages import view_from_row
 from tests.workflow.helpers import NOW, later
 
 
@@ -31,9 +33,14 @@ def test_compute_stores_scores_stars_explanations_and_next_star(school, make):
     assert row.dimensions["moral"]["stars"] == 4
     assert isinstance(row.overall_score, str) and row.overall_score.count(".") == 1
     assert len(row.overall_score.split(".")[1]) == 2
-    assert row.explain["zh"] and row.explain["en"]
-    assert any("思想品德" in line for line in row.explain["zh"])
-    nxt = row.explain["next"]["moral"]
+    # the structured reasons are stored, the text is rendered in the reader's language
+    assert is_reasons(row.explain) and "zh" not in row.explain
+    rules = scoring.term_rules(school.term)
+    zh, nexts = results.explanation(row, rules, "zh")
+    en, nexts_en = results.explanation(row, rules, "en")
+    assert any("思想品德" in line for line in zh) and zh[0].startswith("思想品德 88 分")
+    assert en[0].startswith("Moral conduct: 88 points") and nexts_en == nexts
+    nxt = nexts["moral"]
     assert nxt["reason"] == "reachable" and nxt["level"] == 5
     assert nxt["threshold"] == "95.00" and nxt["points_needed"] == "7.00"
     assert set(nxt) == {"reason", "level", "threshold", "points_needed", "quota_limited", "cap"}
@@ -153,3 +160,86 @@ def test_cli_compute_and_finalize_due(app, school, runner):
     assert result.exit_code != 0
     result = runner.invoke(args=["stars", "finalize-due"])
     assert result.exit_code == 0, result.output
+
+
+def _varied(school, make):
+    """Entries that reach thresholds, miss them, clamp, and a sanction flag (a cap)."""
+    s = school.students
+    make.entry(school.term, s[0], "moral.service", "8", school.teacher)
+    make.entry(school.term, s[1], "skill.competition", "40", school.teacher)
+    make.entry(school.term, s[2], "moral.discipline", "-30", school.teacher)
+    make.entry(school.term, s[3], "labor.hours", "12.5", school.teacher)
+    db.session.add(Flag(term_id=school.term.id, student_id=s[4].id, key="sanction.demerit",
+                        start_date=school.term.start_date))
+    db.session.commit()
+
+
+def test_stored_explanation_renders_as_the_evaluation_does(school, make):
+    """The old path (the evaluated result rendered at compute time, as stored before) and
+    the new one (stored reasons rendered on show) give the same text in both languages."""
+    _varied(school, make)
+    results.compute_term(school.admin, school.term, now=NOW)
+    db.session.commit()
+    rules = scoring.term_rules(school.term)
+    live = scoring.evaluate_term(school.term)
+    rows = _rows(school.term)
+    assert set(rows) == set(live)
+    for sid, result in live.items():
+        for lang in ("zh", "en"):
+            lines, nexts = results.explanation(rows[sid], rules, lang)
+            assert lines == result.explain(lang)
+            assert nexts == results.next_star_json(result)
+        # and every stored column is what result_values gives (the encoder's shortcut)
+        values = results.result_values(result, rows[sid].class_id, rows[sid].rule_version_id)
+        row = rows[sid]
+        assert (row.overall_score, row.overall_stars, row.dimensions, row.titles, row.explain) == (
+            values["overall_score"], values["overall_stars"], values["dimensions"], values["titles"],
+            values["explain"])
+        assert row.fingerprint == result.fingerprint()
+
+
+def test_a_row_stored_with_texts_still_shows_them(app, school, make):
+    """A row written before the reasons were stored holds the texts and the advice: it is
+    shown as it is (a final class keeps it; any other class is rewritten by its next
+    computation, whose fingerprints differ)."""
+    results.compute_term(school.admin, school.term, now=NOW)
+    db.session.commit()
+    row = _rows(school.term)[school.students[0].id]
+    row.explain = {"zh": ["旧的说明"], "en": ["the old text"],
+                   "next": {"moral": {"reason": "at_max", "level": None, "threshold": None,
+                                      "points_needed": None, "quota_limited": False, "cap": None}}}
+    row.fingerprint = "0" * 32
+    db.session.commit()
+    rules = scoring.term_rules(school.term)
+    assert results.explanation(row, rules, "zh") == (["旧的说明"], row.explain["next"])
+    assert results.explanation(row, rules, "en")[0] == ["the old text"]
+    with app.test_request_context():
+        view = view_from_row(row, "en")
+    assert view.explain == ["the old text"] and view.dimensions[0].next["reason"] == "at_max"
+    summary = results.compute_term(school.admin, school.term, now=later(1))
+    db.session.commit()
+    assert summary.updated == 1 and summary.unchanged == 6
+    db.session.expire_all()
+    assert is_reasons(_rows(school.term)[school.students[0].id].explain)
+
+
+def test_computing_pauses_the_collector_and_restores_it(school, monkeypatch):
+    import gc
+
+    seen = []
+    real = scoring.evaluate_with_inputs
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scoring, "evaluate_with_inputs", spy)
+    assert gc.isenabled()
+    results.compute_term(school.admin, school.term, now=NOW)
+    assert seen == [False] and gc.isenabled()
+    gc.disable()  # a process that turned it off keeps it off
+    try:
+        results.compute_term(school.admin, school.term, now=later(1))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
