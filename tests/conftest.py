@@ -8,6 +8,7 @@ every table is truncated after each test.
 from __future__ import annotations
 
 import contextvars
+import functools
 import hashlib
 import os
 import re
@@ -114,10 +115,22 @@ def app(database_url, _pg_schema, _sqlite_schema, tmp_path):
         yield app
         db.session.remove()
         if USE_PG:
-            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             with db.engine.begin() as conn:
-                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                conn.execute(sa.text(_empty_pg_statement()))
         db.engine.dispose()
+
+
+@functools.cache
+def _empty_pg_statement() -> str:
+    """Every row deleted (children first) and every id sequence back at 1, as TRUNCATE ...
+    RESTART IDENTITY leaves the tables; DELETE on a test's few rows takes a fraction of the
+    time TRUNCATE takes (TRUNCATE makes new files for ~60 tables and their indexes)."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    deletes = [f'DELETE FROM "{t.name}"' for t in tables]  # noqa: S608 (the model's tables)
+    resets = [f"setval(pg_get_serial_sequence('\"{t.name}\"', '{t.autoincrement_column.name}'), "
+              "1, false)" for t in tables if t.autoincrement_column is not None]
+    return "; ".join(deletes) + "; SELECT " + ", ".join(resets)
+
 
 
 def _config_dict() -> dict:
