@@ -7,4 +7,6 @@ bash scripts/system-deps.sh
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip >/dev/null
 .venv/bin/pip install -q -e ".[test]"
-exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
+# worksteal: a worker that runs out of tests takes half of the other's queue (the slow
+# browser and matrix tests no longer leave one worker idle at the end).
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist worksteal "$@"

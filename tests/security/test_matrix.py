@@ -55,6 +55,7 @@ from starrating.models import (
     Role,
     StudentTermNote,
 )
+from tests import snapshot
 from tests.evaluation.helpers import matrix_context as evaluation_context
 from tests.families.matrix_rows import add_families, family_rows
 from tests.security.helpers import TINY_PNG, build_app, table_counts, table_dump
@@ -90,7 +91,14 @@ def write(expected: str) -> str:
 # ---- the school the matrix runs against --------------------------------------------------------
 
 def build_context(make, publish=True):
-    """The `school` fixture's school plus one of everything a URL can point at."""
+    """The `school` fixture's school plus one of everything a URL can point at. Built once
+    per worker (for each `publish`) and restored from a snapshot after that (tests/snapshot.py):
+    the rows, the files and the objects are the ones a build would give, in the test's own
+    database."""
+    return snapshot.cached(("matrix", publish), make, lambda: _build_context(make, publish))
+
+
+def _build_context(make, publish):
     from starrating.jobs import run_export
     from starrating.services import evidence
     from starrating.services.reports import jobs as export_jobs
