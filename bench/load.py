@@ -171,11 +171,28 @@ def wrk(url: str, connections: int, seconds: int, script: str | None = None) -> 
             "p50": ms("50"), "p99": ms("99"), "errors": errors, "requests": requests, "raw": out}
 
 
+def database_cpu() -> float:
+    """User + system CPU seconds of every PostgreSQL server process (the database shares
+    the machine's cores with the app and wrk; its work is not in the workers' figure)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, rest = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if head.split("(", 1)[1] == "postgres":
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
 def measure(proc, url, connections, seconds, script=None) -> dict:
     wrk(url, connections, 3, script)  # warm-up: imports, pools, caches
-    before = workers_cpu(proc.pid)
+    before, db_before = workers_cpu(proc.pid), database_cpu()
     result = wrk(url, connections, seconds, script)
-    result["cpu_ms"] = (workers_cpu(proc.pid) - before) * 1000 / max(result["requests"], 1)
+    answered = max(result["requests"], 1)
+    result["cpu_ms"] = (workers_cpu(proc.pid) - before) * 1000 / answered
+    result["db_cpu_ms"] = (database_cpu() - db_before) * 1000 / answered
     return result
 
 
@@ -315,10 +332,13 @@ def main() -> None:
           f"per user kind, gunicorn.conf.py (gthread), {os.cpu_count()} CPUs, "
           f"load average at the end {load}")
     print("stmts: built afresh / repeated (the page store's copy); a save: its own count")
+    print("CPU ms: the app's workers per request; DB ms: PostgreSQL's server processes per "
+          "request (the same 2 cores)")
     print(f"{'page':<18} {'req/s':>7} {'of floor':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
-          f"{'stmts':>5} {'CPU ms':>6}  verdict")
+          f"{'stmts':>5} {'CPU ms':>6} {'DB ms':>6}  verdict")
     print(f"{'floor: hello':<18} {floor['rps']:7.0f} {'':>8} {floor['p50']:7.1f} "
-          f"{floor['p99']:7.1f} {floor['errors']:6d} {'0':>5} {floor['cpu_ms']:6.2f}")
+          f"{floor['p99']:7.1f} {floor['errors']:6d} {'0':>5} {floor['cpu_ms']:6.2f} "
+          f"{floor['db_cpu_ms']:6.2f}")
     for name, r in results.items():
         share, p99_goal, budget = GOALS[name]
         ratio = r["rps"] / floor["rps"]
@@ -335,7 +355,7 @@ def main() -> None:
         verdict = "met" if not misses else "NOT met: " + ", ".join(misses)
         stmts = f"{built}/{repeated}" if repeated is not None else str(built)
         print(f"{name:<18} {r['rps']:7.0f} {ratio:8.1%} {r['p50']:7.1f} {r['p99']:7.1f} "
-              f"{r['errors']:6d} {stmts:>5} {r['cpu_ms']:6.2f}  {verdict}")
+              f"{r['errors']:6d} {stmts:>5} {r['cpu_ms']:6.2f} {r['db_cpu_ms']:6.2f}  {verdict}")
     compare(results, floor, args)
 
 
