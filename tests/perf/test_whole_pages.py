@@ -147,7 +147,31 @@ def _result(s):
     row.overall_stars = 5 if row.overall_stars != 5 else 1
 
 
+def _rules(s):
+    from starrating.demo import default_rules_source
+    from starrating.models import RuleSet, RuleSetVersion
+
+    rule_set = RuleSet(school_id=s.school.id, name="细则（修订）")
+    db.session.add(rule_set)
+    db.session.flush()
+    version = RuleSetVersion(rule_set_id=rule_set.id, version=1, source=default_rules_source()
+                             .replace('name = "思想品德"', 'name = "德育表现"', 1))
+    db.session.add(version)
+    db.session.flush()
+    db.session.get(type(s.term), s.term.id).rule_version_id = version.id
+
+
+def _school_renamed(s):
+    db.session.get(type(s.school), s.school.id).name = "改名技师学院"
+
+
 WRITES = {  # a write as the CLI, the worker or another request makes it: (write, shows)
+    "the term's rules changed, on the class page": (
+        "teacher", lambda s: f"/teacher/class/{s.class_a.id}", _rules,
+        lambda html, s, before: "德育表现" in html and "德育表现" not in before),
+    "the school's settings (its name), on the records page": (
+        "student_user", lambda s: "/student/entries", _school_renamed,
+        lambda html, s, before: "改名技师学院" in html and "改名技师学院" not in before),
     "an entry, on the class page": (
         "teacher", lambda s: f"/teacher/class/{s.class_a.id}", _entry,
         lambda html, s, before: count_cell(html, s.students[0].id)
