@@ -57,6 +57,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .extensions import db
+from .models.accounts import LoginSession, User
 from .models.perf import PageVersion
 
 # Tables whose writes change no cached fragment: logins, the login throttle, jobs and
@@ -156,8 +157,6 @@ def version_column():
     instance's) as a scalar subquery: the login statement (auth/sessions.load_user) reads
     it with the user, so a logged-in request spends no statement of its own on it, and the
     version is read before anything the page shows."""
-    from .models.accounts import LoginSession, User
-
     return (sa.select(sa.func.coalesce(sa.func.sum(PageVersion.version), 0))
             .where(sa.or_(PageVersion.id == INSTANCE, PageVersion.id == sa.func.coalesce(
                 LoginSession.school_id, User.school_id)))
