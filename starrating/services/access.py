@@ -71,17 +71,22 @@ def ensure_student_access(user: User, student: Student, term: Term | None) -> No
     raise PermissionDenied()
 
 
+def _held_by_teacher(model, class_column, object_id: int, user: User, term: Term):
+    """A class or student (by id) and whether the teacher holds that class this term, in
+    one statement: NotFound when it does not exist, PermissionDenied when not theirs."""
+    found = db.session.execute(sa.select(model, sa.exists().where(
+        ClassAssignment.class_id == class_column, ClassAssignment.term_id == term.id,
+        ClassAssignment.teacher_id == user.id)).where(model.id == object_id)).first()
+    if found is None:
+        raise NotFound()
+    if not found[1]:
+        raise PermissionDenied()
+    return found[0]
+
+
 def get_class_for(user: User, class_id: int, term: Term | None) -> SchoolClass:
     if user.role == Role.TEACHER and term is not None:
-        # the class and whether the teacher holds it this term: one statement
-        found = db.session.execute(sa.select(SchoolClass, sa.exists().where(
-            ClassAssignment.class_id == SchoolClass.id, ClassAssignment.term_id == term.id,
-            ClassAssignment.teacher_id == user.id)).where(SchoolClass.id == class_id)).first()
-        if found is None:
-            raise NotFound()
-        if not found[1]:
-            raise PermissionDenied()
-        return found[0]
+        return _held_by_teacher(SchoolClass, SchoolClass.id, class_id, user, term)
     school_class = db.session.get(SchoolClass, class_id)
     if school_class is None:
         raise NotFound()
@@ -91,15 +96,7 @@ def get_class_for(user: User, class_id: int, term: Term | None) -> SchoolClass:
 
 def get_student_for(user: User, student_id: int, term: Term | None) -> Student:
     if user.role == Role.TEACHER and term is not None:
-        # the student and whether the teacher holds their class this term: one statement
-        found = db.session.execute(sa.select(Student, sa.exists().where(
-            ClassAssignment.class_id == Student.class_id, ClassAssignment.term_id == term.id,
-            ClassAssignment.teacher_id == user.id)).where(Student.id == student_id)).first()
-        if found is None:
-            raise NotFound()
-        if not found[1]:
-            raise PermissionDenied()
-        return found[0]
+        return _held_by_teacher(Student, Student.class_id, student_id, user, term)
     student = db.session.get(Student, student_id)
     if student is None:
         raise NotFound()
