@@ -6,19 +6,19 @@ own CSRF token, flashed messages never lost or repeated."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 import time_machine
 
-from starrating import create_app
 from starrating.extensions import db
 from starrating.models import Entry, StarResult, Student, StudentTermNote, User
 from starrating.services import workflow
 from starrating.services.results import compute_term
-from tests.conftest import _config_dict, csrf_from
+from tests.conftest import csrf_from
 from tests.factories import _user_id_for
+from tests.perf.helpers import entry_from_another_server
 
 
 def shown(response) -> str:
@@ -225,16 +225,7 @@ def test_a_write_through_a_second_app_instance_shows_at_the_next_view(app, schoo
     sid, term_id = school.students[0].id, school.term.id
     teacher.get(url)
     assert count_cell(teacher.get(url).get_data(as_text=True), sid) == 0
-    db.session.rollback()
-    other = create_app({**_config_dict(),
-                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                        "STARRATING_FILES_DIR": app.config["STARRATING_FILES_DIR"]})
-    with other.app_context():  # another server process: its own engine, pool and store
-        db.session.add(Entry(term_id=term_id, student_id=sid, indicator="moral.service",
-                             points_cents=200, occurred_on=date(2026, 9, 2), source="form"))
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
+    entry_from_another_server(app, term_id, sid)
     assert count_cell(teacher.get(url).get_data(as_text=True), sid) == 1
 
 
