@@ -72,6 +72,7 @@ def create_app(config: object | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    db_events.init_db_events(app)
     migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True)
     csrf.init_app(app)
     init_login(app)
@@ -80,7 +81,6 @@ def register_extensions(app: Flask) -> None:
     navigation.init_app(app)
     templating.init_app(app)
     page_cache.init_app(app)
-    db_events.init_db_events(app)
     jobs.init_app(app)
 
 

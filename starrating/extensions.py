@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -9,6 +11,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 
@@ -46,6 +49,45 @@ class Session(FlaskSession):
                 raise
             self.rollback()
             return super()._execute_internal(*args, **kwargs)
+
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+        if bind is None and self.info.get(READ_ONLY) and isinstance(engine, Engine):
+            return read_only_engine(engine)
+        return engine
+
+
+# A GET (or HEAD) request reads only: the boundary rolls back whatever it did. Its session
+# is bound to the engine's read-only twin (`begin_reads`), which shares the pool. On
+# PostgreSQL the twin runs in autocommit, so a page costs its statements and no BEGIN and
+# ROLLBACK round trips (PostgreSQL's READ COMMITTED gives each statement its own snapshot
+# either way, so the page reads what it read in a transaction). On every database a write
+# statement on the twin is refused before it is sent (db_events.refuse_writes): a GET that
+# tried to write would otherwise commit it at once on PostgreSQL.
+READ_ONLY = "starrating_read_only"
+_read_only_twins: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def read_only_engine(engine: Engine) -> Engine:
+    twin = _read_only_twins.get(engine)
+    if twin is None:
+        options = {READ_ONLY: True}
+        if engine.dialect.name == "postgresql":
+            options["isolation_level"] = "AUTOCOMMIT"
+        twin = _read_only_twins[engine] = engine.execution_options(**options)
+    return twin
+
+
+def begin_reads(session) -> None:
+    """Bind this request's session to the read-only twin, unless a transaction is already
+    open (a test's own session shared with the request it makes)."""
+    if not session.in_transaction():
+        session.info[READ_ONLY] = True
+
+
+def end_reads(session) -> None:
+    session.info.pop(READ_ONLY, None)
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})

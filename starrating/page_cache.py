@@ -57,7 +57,6 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .extensions import db
-from .models.accounts import LoginSession, User
 from .models.perf import PageVersion
 
 # Tables whose writes change no cached fragment: logins, the login throttle, jobs and
@@ -152,14 +151,14 @@ def install_listeners() -> None:
     _installed = True
 
 
-def version_column():
-    """The page version of the login statement's user (their school's row plus the
-    instance's) as a scalar subquery: the login statement (auth/sessions.load_user) reads
-    it with the user, so a logged-in request spends no statement of its own on it, and the
-    version is read before anything the page shows."""
-    return (sa.select(sa.func.coalesce(sa.func.sum(PageVersion.version), 0))
-            .where(sa.or_(PageVersion.id == INSTANCE, PageVersion.id == sa.func.coalesce(
-                LoginSession.school_id, User.school_id)))
+def version_of(school_id):
+    """The page version of a school (`school_id`: a column expression; its row plus the
+    instance's) as a Core scalar subquery: the login statement (auth/sessions.load_user)
+    reads it with the user, so a logged-in request spends no statement of its own on it,
+    and the version is read before anything the page shows."""
+    table = PageVersion.__table__
+    return (sa.select(sa.func.coalesce(sa.func.sum(table.c.version), 0))
+            .where(sa.or_(table.c.id == INSTANCE, table.c.id == school_id))
             .scalar_subquery())
 
 
