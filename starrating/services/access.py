@@ -11,12 +11,14 @@ from ..models import (
     Appeal,
     Attachment,
     ClassAssignment,
+    ClassTermStatus,
     ClubMembership,
     Entry,
     EntrySource,
     EvaluationRound,
     ExportJob,
     Major,
+    ReviewSetting,
     Role,
     RuleSetVersion,
     SchoolClass,
@@ -25,6 +27,7 @@ from ..models import (
     Term,
     TermStatus,
     User,
+    utcnow,
 )
 from ..models.families import (  # the families section, at the end
     CHILD_STATUSES,
@@ -115,14 +118,55 @@ def writable_class_ids(actor: User, term: Term) -> set[int] | None:
     raise PermissionDenied()
 
 
-def ensure_students_writable(actor: User, term: Term, students: list[Student]) -> None:
-    """Every student is of the term's school and of a class the actor may write for."""
-    allowed = writable_class_ids(actor, term)
+def ensure_students_writable(actor: User, term: Term, students: list[Student],
+                             held: set[int] | None = None) -> None:
+    """Every student is of the term's school and of a class the actor may write for
+    (`held`: the teacher's classes among the students', when already read)."""
+    if actor.role == Role.TEACHER and held is not None:
+        allowed: set[int] | None = held
+    else:
+        allowed = writable_class_ids(actor, term)
     for s in students:
         if not same_school(actor, s.school_id) or s.school_id != term.school_id:
             raise PermissionDenied()
         if allowed is not None and s.class_id not in allowed:
             raise PermissionDenied()
+
+
+def students_to_write(actor: User, term: Term, ids: list[int]) -> list:
+    """Rows (Student, held, state, due, setting_id, threshold_cents, indicators) for these
+    student ids: the student, whether the actor teaches their class this term, the class's
+    workflow row's state and whether it is due to be final (class_state.class_states' rule)
+    and the term's review setting, in one statement built once per process."""
+    if not ids:
+        return []
+    return db.session.execute(_students_to_write_statement(), {
+        "term_id": term.id, "actor_id": actor.id, "ids": ids, "now": utcnow()}).all()
+
+
+_STUDENTS_TO_WRITE = None
+
+
+def _students_to_write_statement():
+    global _STUDENTS_TO_WRITE
+    if _STUDENTS_TO_WRITE is None:
+        from .class_state import due_clause
+
+        term_id = sa.bindparam("term_id", type_=sa.Integer)
+        held = sa.exists().where(ClassAssignment.class_id == Student.class_id,
+                                 ClassAssignment.term_id == term_id,
+                                 ClassAssignment.teacher_id == sa.bindparam("actor_id"))
+        setting = sa.select(ReviewSetting).where(ReviewSetting.term_id == term_id).subquery()
+        _STUDENTS_TO_WRITE = (
+            sa.select(Student, held.label("held"), ClassTermStatus.state.label("state"),
+                      due_clause(sa.bindparam("now")).label("due"),
+                      setting.c.id.label("setting_id"), setting.c.threshold_cents,
+                      setting.c.indicators)
+            .outerjoin(ClassTermStatus, sa.and_(ClassTermStatus.term_id == term_id,
+                                                ClassTermStatus.class_id == Student.class_id))
+            .outerjoin(setting, sa.true())
+            .where(Student.id.in_(sa.bindparam("ids", expanding=True))))
+    return _STUDENTS_TO_WRITE
 
 
 def ensure_grid_access(actor: User, school_class: SchoolClass, term: Term) -> None:

@@ -102,20 +102,23 @@ STATEMENT_LOCKED_BECAUSE = {
 }
 
 
-def lock_reason(term: Term, class_ids, reasons=LOCKED_BECAUSE) -> object | None:
+def lock_reason(term: Term, class_ids, reasons=LOCKED_BECAUSE,
+                states: dict[int, ClassState] | None = None) -> object | None:
     """Why entries of these classes cannot change now, in words naming the state and who to
     ask (`reasons`: the words per state for the reader); None while the term is open and every
-    class is open for entries."""
+    class is open for entries. `states`: the classes' states when already read."""
     if term.status != TermStatus.OPEN:
         return _l("This term is not open for entries.")
-    states = class_states(term, class_ids)
+    if states is None:
+        states = class_states(term, class_ids)
     locked = [state for state in states.values() if state != ClassState.OPEN]
     return reasons[locked[0]] if locked else None
 
 
-def ensure_editable(term: Term, class_ids, reasons=LOCKED_BECAUSE) -> None:
+def ensure_editable(term: Term, class_ids, reasons=LOCKED_BECAUSE,
+                    states: dict[int, ClassState] | None = None) -> None:
     """Raise Frozen unless the term is open and every class is still open for entries."""
-    reason = lock_reason(term, class_ids, reasons)
+    reason = lock_reason(term, class_ids, reasons, states)
     if reason is not None:
         raise Frozen(reason)
 

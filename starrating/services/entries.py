@@ -20,8 +20,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..extensions import db
-from ..models import Entry, EntrySource, SchoolClass, Student, Term, User, utcnow
-from . import alerts, audit, evidence, review
+from ..models import ClassState, Entry, EntrySource, SchoolClass, Student, Term, User, utcnow
+from . import access, alerts, audit, evidence, review
 from .access import (
     ensure_entry_writable,
     ensure_grid_access,
@@ -51,9 +51,7 @@ def record_entries(actor: User, term: Term, student_ids, data: EntryInput,
     if not student_ids:
         raise ValidationFailed(_l("Choose at least one student."),
                                errors={"students": [_l("Choose at least one student.")]})
-    students = _load_students(student_ids)
-    ensure_students_writable(actor, term, students)
-    ensure_editable(term, {s.class_id for s in students})
+    students, setting = _students_to_write(actor, term, student_ids)
     indicator, points, item_name, note, files, errors = validate_event(
         term, rules_for(term), data, today)
     if errors:
@@ -66,7 +64,7 @@ def record_entries(actor: User, term: Term, student_ids, data: EntryInput,
                       author_id=actor.id)
         db.session.add(entry)
         entries.append(entry)
-    review.hold_entries(actor, term, entries)
+    review.hold_entries(actor, term, entries, setting)
     db.session.flush()
     evidence.store_for_entries(actor, files, entries)
     for entry in entries:
@@ -75,6 +73,23 @@ def record_entries(actor: User, term: Term, student_ids, data: EntryInput,
     db.session.flush()
     alerts.entries_recorded(term, entries)  # families: inbox items, alerts
     return entries
+
+
+def _students_to_write(actor: User, term: Term, student_ids):
+    """The students of these ids, checked as `ensure_students_writable` and
+    `class_state.ensure_editable` check them, and the term's review setting — in one
+    statement, built once per process (`access.students_to_write`)."""
+    ids = sorted({int(i) for i in student_ids})
+    rows = access.students_to_write(actor, term, ids)
+    if len(rows) != len(ids):
+        raise NotFound()
+    students = [row.Student for row in rows]
+    ensure_students_writable(actor, term, students, held={row.Student.class_id for row in rows
+                                                          if row.held})
+    ensure_editable(term, {row.Student.class_id for row in rows},
+                    states={row.Student.class_id: ClassState.FINAL if row.due
+                            else ClassState(row.state or ClassState.OPEN) for row in rows})
+    return students, review.Setting.of(rows[0]) if rows else None
 
 
 def _load_students(student_ids) -> list[Student]:

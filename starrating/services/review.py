@@ -48,6 +48,24 @@ COUNTS = ENTRY_COUNTS
 REASON_MAX = 500
 
 
+@dataclass(frozen=True)
+class Setting:
+    """A term's review setting as read with other rows (needs_review reads these two)."""
+
+    threshold_cents: int | None
+    indicators: list | None
+
+    @classmethod
+    def of(cls, row) -> Setting | None:
+        """From a row with setting_id, threshold_cents and indicators (None: no setting)."""
+        if row.setting_id is None:
+            return None
+        return cls(row.threshold_cents, row.indicators)
+
+
+_UNREAD = object()
+
+
 def setting_for(term_id: int) -> ReviewSetting | None:
     return db.session.scalar(sa.select(ReviewSetting).where(ReviewSetting.term_id == term_id))
 
@@ -61,18 +79,21 @@ def needs_review(setting: ReviewSetting | None, indicator: str, points_cents: in
     return indicator in (setting.indicators or [])
 
 
-def held_by(actor: User | None, term: Term):
+def held_by(actor: User | None, term: Term, setting=_UNREAD):
     """A function (indicator, points_cents) → the review value a new entry of `actor` gets:
-    "pending" or None. One query for the setting, however many entries follow."""
+    "pending" or None. One query for the setting (unless given), however many entries
+    follow."""
     if actor is None or actor.role == Role.ADMIN:
         return lambda indicator, cents: None
-    setting = setting_for(term.id)
+    if setting is _UNREAD:
+        setting = setting_for(term.id)
     return lambda indicator, cents: PENDING if needs_review(setting, indicator, cents) else None
 
 
-def hold_entries(actor: User | None, term: Term, entries: list[Entry]) -> None:
-    """Mark the actor's new or changed entries that meet the term's setting as 待审核."""
-    hold = held_by(actor, term)
+def hold_entries(actor: User | None, term: Term, entries: list[Entry], setting=_UNREAD) -> None:
+    """Mark the actor's new or changed entries that meet the term's setting as 待审核
+    (`setting`: the term's, when already read — None for no setting)."""
+    hold = held_by(actor, term, setting)
     for entry in entries:
         if entry.source in (EntrySource.CLUB, EntrySource.EVALUATION):
             continue

@@ -23,8 +23,10 @@ STARS_PAGE = 4   # budget 5: login (with the student and their class), terms (wi
 #                  student's), their results (this term's and earlier published ones),
 #                  the class's workflow row with the student's note
 RECORDS_PAGE = 4  # budget 5: login, terms, entries with their evidence, the workflow row
-SAVE = 8         # budget 10 (+ the page-version bump sent with the COMMIT, below the
-#                  statement events: 9 on the wire)
+SAVE = 5         # budget 10: login, terms, the students with the teacher's assignment,
+#                  their classes' workflow rows and the review setting, the entry INSERT,
+#                  the audit INSERT (+ the page-version bump sent with the COMMIT, below
+#                  the statement events: 6 on the wire)
 REPEAT = 1       # any kept page: the login statement
 
 
