@@ -273,6 +273,32 @@ def _same_session(before: dict) -> bool:
     return after == before
 
 
+_SIGNED: dict[tuple[str, str], tuple[str, float]] = {}
+SIGNED_FOR = 60.0  # seconds a signed token is handed out again (its limit: WTF_CSRF_TIME_LIMIT)
+
+
+def reader_token() -> str:
+    """The reader's CSRF token for a kept page: Flask-WTF's (the session's raw token,
+    signed with the time), signed at most once a minute per session instead of on every
+    view. A token signed a minute ago is what a page rendered then carries, and valid for
+    WTF_CSRF_TIME_LIMIT as any other."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    if raw is None or field in g:
+        return generate_csrf()
+    key = (raw, current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key)
+    now = time.time()
+    found = _SIGNED.get(key)
+    if found is not None and now - found[1] < SIGNED_FOR:
+        setattr(g, field, found[0])
+        return found[0]
+    token = generate_csrf()
+    if len(_SIGNED) > 20000:  # sessions come and go: start again rather than grow
+        _SIGNED.clear()
+    _SIGNED[key] = (token, now)
+    return token
+
+
 def whole_page(view: Callable) -> Callable:
     """Serve the view's page from the page store while nothing it shows has changed (see
     the module's docstring). Put it below the role guard."""
@@ -286,7 +312,7 @@ def whole_page(view: Callable) -> Callable:
         found = store.get(key)
         if found is not None:
             g._whole_page_hit = True
-            body = (generate_csrf().encode().join(found) if len(found) > 1 else found[0])
+            body = (reader_token().encode().join(found) if len(found) > 1 else found[0])
             return current_app.response_class(body, mimetype="text/html")
         before = dict(session)
         response = current_app.make_response(view(*args, **kwargs))

@@ -101,6 +101,26 @@ def test_each_session_gets_its_own_csrf_token_in_a_kept_page(app, school, act):
     assert refused.status_code == 400  # the other session's token is not this one's
 
 
+def test_a_kept_pages_token_is_signed_once_a_minute_and_works(app, school, act, monkeypatch):
+    """Serving a kept page re-signs the session's token at most once a minute (signing cost
+    as much as the rest of a repeat view); the token handed out again is valid, and after a
+    minute a fresh one is signed."""
+    from starrating import page_cache
+
+    reader = act(school.student_user)
+    reader.get("/student/"), reader.get("/student/")  # a token, then the page kept
+    served = [csrf_from(reader.get("/student/").get_data(as_text=True)) for _ in range(3)]
+    assert served[0] == served[1] == served[2]
+    saved = reader.post("/student/statement", {"statement": "参加了志愿服务。",
+                                               "csrf_token": served[0]}, csrf=False)
+    assert saved.status_code in (302, 303)
+    reader.get("/student/")  # the flashed message is shown (not from the store)
+    monkeypatch.setattr(page_cache, "SIGNED_FOR", 0.0)
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=2)):
+        fresh = csrf_from(reader.get("/student/").get_data(as_text=True))
+    assert fresh != served[0]
+
+
 def test_two_readers_never_share_a_page(app, school, make, act):
     _published(school, make)
     one = act(school.student_user)

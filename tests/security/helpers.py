@@ -49,3 +49,41 @@ def table_dump(ignore=BOOKKEEPING) -> dict[str, list]:
         dump[table.name] = sorted(tuple(map(repr, r)) for r in rows)
     db.session.rollback()
     return dump
+
+
+class WriteWatch:
+    """Whether a statement that can change rows was sent, or a transaction committed, on any
+    engine of this process since the last dump (`dump`). A test whose requests all run in
+    this process (the test client) can skip dumping every table again while nothing was:
+    the rows are as the last dump found them. Anything but a SELECT counts as a write; so
+    does every commit (the page-version bump goes to the driver directly at COMMIT)."""
+
+    def __init__(self, ignore=BOOKKEEPING):
+        self.ignore = ignore
+        self.dirty = True
+        self.dumps = 0
+        self._last: dict | None = None
+
+    def __enter__(self):
+        sa.event.listen(sa.engine.Engine, "before_cursor_execute", self._statement)
+        sa.event.listen(sa.engine.Engine, "commit", self._commit)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", self._statement)
+        sa.event.remove(sa.engine.Engine, "commit", self._commit)
+
+    def _statement(self, conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip()[:6].upper() == "SELECT":
+            self.dirty = True
+
+    def _commit(self, conn):
+        self.dirty = True
+
+    def dump(self) -> dict:
+        """Every row of every table, as `table_dump`; dumped again only after a write."""
+        if self.dirty or self._last is None:
+            self._last = table_dump(self.ignore)
+            self.dumps += 1
+            self.dirty = False  # the dump's own statements are SELECTs and a rollback
+        return self._last

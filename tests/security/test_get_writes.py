@@ -22,7 +22,7 @@ from starrating.extensions import db
 from starrating.models import ClassState, ClassTermStatus
 from starrating.models.base import utcnow
 from starrating.services import workflow
-from tests.security.helpers import table_dump
+from tests.security.helpers import WriteWatch
 from tests.security.test_matrix import build_context, routes, row_for, users_of
 
 ACTORS = ("anon", "admin", "teacher", "other_teacher", "student")
@@ -121,16 +121,17 @@ def test_no_get_request_writes(app, act, due_school, who):
         urls += [(endpoint, url)] + [(endpoint, url.split("?")[0] + q) for q in extra]
     saved = workflow_rows()
     problems = []
-    before = table_dump(ignore=NO_TABLE_IGNORED)
-    for endpoint, url in urls:
-        response = actor.get(url)
-        assert response.status_code < 500, (who, url, response.status_code)
-        after = table_dump(ignore=NO_TABLE_IGNORED)
-        changed = changes(before, after)
-        if changed:
-            problems.append(f"GET {url} ({endpoint}, {response.status_code}): {changed}")
-            restore_workflow(saved)
-            after = table_dump(ignore=NO_TABLE_IGNORED)
-        before = after
+    with WriteWatch(ignore=NO_TABLE_IGNORED) as watch:  # dumps again only after a write
+        before = watch.dump()
+        for endpoint, url in urls:
+            response = actor.get(url)
+            assert response.status_code < 500, (who, url, response.status_code)
+            after = watch.dump()
+            changed = changes(before, after)
+            if changed:
+                problems.append(f"GET {url} ({endpoint}, {response.status_code}): {changed}")
+                restore_workflow(saved)
+                after = watch.dump()
+            before = after
     assert not problems, f"{who}: GET requests that wrote to the database:\n  " + \
         "\n  ".join(problems)
