@@ -23,6 +23,7 @@ def test_a_dump_is_taken_again_after_a_write_and_only_then(app, school):
         db.session.rollback()
         assert watch.dump() is not first and watch.dumps == 2  # a write, even rolled back
         again = watch.dump()
+        db.session.scalar(sa.select(Student.name).where(Student.id == student.id))
         db.session.commit()
         assert watch.dump() is not again and watch.dumps == 3  # a commit
         db.session.execute(sa.update(Student).where(Student.id == student.id)
