@@ -32,3 +32,14 @@ max_requests_jitter = 500 if max_requests else 0
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+
+
+def post_worker_init(worker):
+    """The app is loaded: move what it built (models, compiled statements, templates) out of
+    the cyclic collector's sight. A full collection otherwise walks those hundreds of
+    thousands of long-lived objects again and again under load (a pause in the slowest
+    requests); objects made later are collected as usual."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

@@ -27,9 +27,12 @@ schools' kept pages alone.
 Whole pages (`@whole_page` on the most read GET views: the class page, the student's stars
 and records, the admin's publishing page and dashboard, the home pages) are kept the same
 way, under the same version, keyed by the reader (user, role, school, a city office's
-visit), the address with its query, the language and the minute. Time-driven changes (a
-notice period ending, a term starting) are writes to nothing: the minute in the key bounds
-how long a page can lag behind them. A page carries a per-session CSRF token: it is kept
+visit), the address with its query and the language, and kept for the minute it was built
+in. Time-driven changes (a notice period ending, a term starting) are writes to nothing:
+the minute bounds how long a page can lag behind them. When the minute has passed, one
+request of the server builds the page again while the others are served the previous
+minute's copy (never a copy of an older page version: a write changes the key), so the
+turn of a minute is not every reader building at once. A page carries a per-session CSRF token: it is kept
 split where the token was, and the reader's own token goes in when it is served. A request
 with a flashed message waiting, or one whose view changed the session, is neither served
 from nor kept in the cache.
@@ -209,21 +212,37 @@ class PageStore:
 
     def __init__(self, max_bytes: int = MAX_PAGE_BYTES):
         self.max_bytes = max_bytes
-        self.items: OrderedDict[tuple, tuple[bytes, ...]] = OrderedDict()
+        self.items: OrderedDict[tuple, tuple[int, tuple[bytes, ...]]] = OrderedDict()
         self.bytes = 0
         self.lock = threading.Lock()
+        self.building: set[tuple] = set()
         self.renders = 0
         self.hits = 0
 
-    def get(self, key: tuple) -> tuple[bytes, ...] | None:
+    def get(self, key: tuple, minute: int) -> tuple[bytes, ...] | None:
+        """The page kept under `key` if it was built in this minute — or in the minute
+        before while another request of this server builds it again; None: build it
+        (after `claim`, which tells the others)."""
         with self.lock:
             found = self.items.get(key)
-            if found is not None:
-                self.items.move_to_end(key)
-                self.hits += 1
-            return found
+            if found is None:
+                return None
+            built, parts = found
+            if built != minute and not (built == minute - 1 and key in self.building):
+                return None
+            self.items.move_to_end(key)
+            self.hits += 1
+            return parts
 
-    def put(self, key: tuple, parts: tuple[bytes, ...]) -> None:
+    def claim(self, key: tuple) -> None:
+        with self.lock:
+            self.building.add(key)
+
+    def release(self, key: tuple) -> None:
+        with self.lock:
+            self.building.discard(key)
+
+    def put(self, key: tuple, minute: int, parts: tuple[bytes, ...]) -> None:
         """`parts`: the page's bytes split where the reader's CSRF token goes."""
         size = sum(map(len, parts))
         if size > self.max_bytes // 8:
@@ -232,11 +251,11 @@ class PageStore:
             self.renders += 1
             old = self.items.pop(key, None)
             if old is not None:
-                self.bytes -= sum(map(len, old))
-            self.items[key] = parts
+                self.bytes -= sum(map(len, old[1]))
+            self.items[key] = (minute, parts)
             self.bytes += size
             while self.bytes > self.max_bytes:
-                _key, dropped = self.items.popitem(last=False)
+                _key, (_minute, dropped) = self.items.popitem(last=False)
                 self.bytes -= sum(map(len, dropped))
 
 
@@ -260,7 +279,7 @@ def page_key() -> tuple | None:
     visit = getattr(user, "city_visit", None)
     return ("page", request.endpoint, request.full_path, user.id, str(user.role),
             user.school_id, (visit.school_id, visit.may_write) if visit else None,
-            str(get_locale() or ""), current_version(), int(time.time() // 60))
+            str(get_locale() or ""), current_version())
 
 
 def _same_session(before: dict) -> bool:
@@ -309,19 +328,25 @@ def whole_page(view: Callable) -> Callable:
         if key is None:
             return view(*args, **kwargs)
         store = pages()
-        found = store.get(key)
+        minute = int(time.time() // 60)
+        found = store.get(key, minute)
         if found is not None:
             g._whole_page_hit = True
             body = (reader_token().encode().join(found) if len(found) > 1 else found[0])
             return current_app.response_class(body, mimetype="text/html")
-        before = dict(session)
-        response = current_app.make_response(view(*args, **kwargs))
-        if (response.status_code == 200 and response.mimetype == "text/html"
-                and not response.is_streamed and "Set-Cookie" not in response.headers
-                and _same_session(before)):
-            body = response.get_data()
-            token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-            store.put(key, tuple(body.split(token.encode())) if token else (body,))
+        store.claim(key)
+        try:
+            before = dict(session)
+            response = current_app.make_response(view(*args, **kwargs))
+            if (response.status_code == 200 and response.mimetype == "text/html"
+                    and not response.is_streamed and "Set-Cookie" not in response.headers
+                    and _same_session(before)):
+                body = response.get_data()
+                token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+                store.put(key, minute,
+                          tuple(body.split(token.encode())) if token else (body,))
+        finally:
+            store.release(key)
         return response
 
     return run

@@ -280,6 +280,40 @@ def test_a_kept_page_lasts_at_most_until_the_next_minute(app, school, act):
         assert stats(app) == (renders + 1, hits + 1)
 
 
+def test_at_the_turn_of_a_minute_one_request_builds_and_the_others_get_the_last_copy(
+        app, school, act, make):
+    """While a request of the server builds the page again for the new minute, the others
+    are served the previous minute's copy — not a copy from before a write (the version is
+    in the key), and not one older than the minute before."""
+    teacher = act(school.teacher)
+    url = f"/teacher/class/{school.class_a.id}"
+    minute = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=2)
+    with time_machine.travel(minute + timedelta(seconds=5), tick=False):
+        teacher.get(url)
+        kept = teacher.get(url)
+    key = next(k for k in store(app).items if k[1] == "teacher.class_page")
+    renders, hits = stats(app)
+    store(app).claim(key)  # another thread of this server is building it
+    try:
+        with time_machine.travel(minute + timedelta(seconds=65), tick=False):
+            again = teacher.get(url)
+        assert stats(app) == (renders, hits + 1) and shown(again) == shown(kept)
+        with time_machine.travel(minute + timedelta(seconds=125), tick=False):
+            teacher.get(url)  # two minutes on: built, whoever else is building
+        assert stats(app) == (renders + 1, hits + 1)
+    finally:
+        store(app).release(key)
+    make.entry(school.term, school.students[0], "moral.service", "3", author=school.teacher)
+    db.session.commit()
+    store(app).claim(key)
+    try:
+        with time_machine.travel(minute + timedelta(seconds=130), tick=False):
+            teacher.get(url)  # a write since: the new version's page is built, not served old
+        assert stats(app) == (renders + 2, hits + 1)
+    finally:
+        store(app).release(key)
+
+
 def test_anonymous_pages_and_posts_are_never_kept(app, school, act):
     anonymous = act(None)
     for _ in range(3):
