@@ -18,19 +18,19 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+from werkzeug.routing.rules import Rule
 
 from config import TestingConfig
 from starrating import create_app
 from starrating.extensions import db
 from tests import factories
 
+
 def _remember_url_builders() -> None:
     """The suite makes an app per test, and werkzeug compiles two URL-builder functions for
     each of the app's ~170 routes every time (ast and compile: ~130 of create_app's ~160 ms
     of CPU). A builder depends only on its rule's parts, defaults and `append_unknown` (it
     takes the rule as its first argument), so the tests compile each one once per worker."""
-    from werkzeug.routing.rules import Rule
-
     compile_builder = Rule._compile_builder
     built: dict = {}
 

@@ -34,6 +34,7 @@ from ..models.families import (  # the families section, at the end
     Guardian,
     GuardianLink,
 )
+from .class_state import due_clause
 from .terms import current_term, is_current
 
 
@@ -150,8 +151,6 @@ _STUDENTS_TO_WRITE = None
 def _students_to_write_statement():
     global _STUDENTS_TO_WRITE
     if _STUDENTS_TO_WRITE is None:
-        from .class_state import due_clause
-
         term_id = sa.bindparam("term_id", type_=sa.Integer)
         held = sa.exists().where(ClassAssignment.class_id == Student.class_id,
                                  ClassAssignment.term_id == term_id,
