@@ -3,14 +3,14 @@
     cd /srv/starrating && .venv/bin/gunicorn 'starrating:create_app()'
 
 Why these settings (docs/deploy.md, "Serving configuration"):
-- gthread workers: a worker's threads overlap the database waits of their requests, and
-  keep-alive works (sync workers answer every request with `Connection: close`, so every
-  request behind nginx or from wrk paid a new TCP connection).
-- workers = cores (not 2 × cores + 1): the threads take the waits; more processes would
-  only compete for the same cores, and each keeps its own connection pool.
-- threads 4: a class page spends a fraction of its time in the database; four threads keep
-  a core busy without holding too many PostgreSQL connections (workers × threads per server:
-  size max_connections for it).
+- gthread workers: keep-alive works (sync workers answer every request with
+  `Connection: close`, so every request behind nginx or from wrk paid a new TCP
+  connection), and a worker's second thread takes a request while the first waits on the
+  database.
+- workers = 2 × cores, threads 2: more threads per process spend CPU contending for
+  Python's interpreter lock (a kept page cost ~5 ms of CPU with 2 × 4, ~3.5–5 ms with 4 × 2;
+  docs/performance.md); processes overlap the database waits as well. Each keeps its own
+  connection pool (workers × threads per server: size max_connections for it).
 - keepalive 5 s: a teacher's phone loads a page and its assets over one connection.
 Every value can be overridden from the environment (GUNICORN_WORKERS, GUNICORN_THREADS,
 GUNICORN_BIND, GUNICORN_MAX_REQUESTS) or on the command line.
@@ -21,8 +21,8 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 keepalive = 5
 backlog = 2048
 timeout = 60  # exports run in the job worker, not in a request
