@@ -122,7 +122,11 @@ def _attach(session, cls: type, keys: list[str], values, pk: int):
         return None
     mapper = sa.inspect(cls)
     found = session.identity_map.get(mapper.identity_key_from_primary_key((values[pk],)))
-    if found is not None:
+    if found is not None:  # as the ORM's load does: expired attributes are filled from the row
+        expired = sa.inspect(found).expired_attributes
+        for key, value in zip(keys, values, strict=True):
+            if key in expired:
+                set_committed_value(found, key, value)
         return found
     obj = mapper.class_manager.new_instance()
     for key, value in zip(keys, values, strict=True):
