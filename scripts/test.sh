@@ -8,5 +8,7 @@ bash scripts/system-deps.sh
 .venv/bin/pip install -q --upgrade pip >/dev/null
 .venv/bin/pip install -q -e ".[test]"
 # worksteal: a worker that runs out of tests takes half of the other's queue (the slow
-# browser and matrix tests no longer leave one worker idle at the end).
-exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist worksteal "$@"
+# browser and matrix tests no longer leave one worker idle at the end). One worker more
+# than cores: a worker waiting on Chromium, a subprocess or the database leaves its core to
+# another.
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-$(( $(nproc) + 1 ))}" --dist worksteal "$@"
