@@ -65,11 +65,6 @@ OPEN_BEFORE_NEW_PASSWORD = {"auth.change_password", "auth.logout", "auth.login",
                             "main.healthz", "main.set_language"}
 
 
-# The login statement's rows, as (label prefix, mapped class): every column of each, so the
-# objects made from a row are whole (nothing left to load lazily).
-_ENTITIES = (("ls", LoginSession), ("u", User), ("st", Student), ("cl", SchoolClass))
-
-
 def _login_statement():
     """The one statement of a logged-in request and how its row splits into objects, built
     once per process (building it cost more than running it).
